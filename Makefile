@@ -1,0 +1,57 @@
+# Two commands matter: `make run` (set up what is missing, start the assistant) and
+# `make test` (set up what is missing, run every test). Each step redoes only what changed.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+RASA_VERSION := 3.6.21
+RASA_SDK_VERSION := 3.6.2
+
+.PHONY: run shell test train setup evaluate lint chromium clean
+
+run: setup  ## start action server, Rasa (REST + socket.io) and the widget page; Ctrl-C stops all
+	$(BIN)/python -m bot run
+
+shell: setup  ## chat in the terminal (rasa shell) with the action server running
+	$(BIN)/python -m bot shell
+
+train: setup  ## retrain the Rasa model if its inputs changed
+	$(BIN)/python -m bot train
+
+test: setup chromium  ## the whole suite, against a real trained model and real servers
+	$(BIN)/python -m bot train
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+evaluate: setup  ## NLU cross-validation and story tests; reports under results/
+	$(BIN)/python -m bot.evaluation
+
+lint:
+	$(BIN)/ruff check .
+
+setup: $(VENV)/.installed bot/web/dist/widget.js
+	$(BIN)/python -m bot prepare
+
+# The exact, tested dependency set; Rasa itself goes in with --no-deps because it
+# declares Python < 3.11 (it runs on 3.11; its <3.11-only pins are in the lock file).
+$(VENV)/.installed: requirements/lock.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=23,<25"
+	$(BIN)/python -m pip install --quiet -r requirements/lock.txt
+	$(BIN)/python -m pip install --quiet --no-deps --ignore-requires-python \
+		rasa==$(RASA_VERSION) rasa-sdk==$(RASA_SDK_VERSION)
+	touch $@
+
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+bot/web/dist/widget.js: node_modules/.installed $(wildcard bot/web/src/*) bot/web/build.mjs
+	npm run build
+
+# Browser tests use Debian's Chromium (browser downloads do not work here).
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+clean:
+	rm -rf $(VENV) node_modules bot/web/dist models/spacy_metastasis models/metastasis.* var results data/nlu/generated

@@ -1,0 +1,1 @@
+"""Rasa SDK custom actions: thin adapters from the tracker to `bot` and back."""

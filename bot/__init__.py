@@ -1,0 +1,1 @@
+"""Metastasis patient-education assistant: content, language tools, web widget and CLI."""

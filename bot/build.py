@@ -1,0 +1,84 @@
+"""Build outputs, each made only when its inputs changed: spaCy pipeline, generated NLU
+vocabulary, content database and the trained Rasa model.
+
+Why fingerprints: a second `make run` must start in seconds, and `rasa train` costs
+minutes, so each step compares a hash of its inputs with the one it recorded last time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Iterable, List
+
+from bot import nlu_data
+from bot.content.db import make_engine
+from bot.content.loader import load_content
+from bot.nlp import pipeline
+from bot.paths import CONTENT_DIR, DATA, MODELS, ROOT, VAR
+
+logger = logging.getLogger(__name__)
+
+MODEL = MODELS / "metastasis.tar.gz"
+MODEL_FINGERPRINT = MODELS / "metastasis.fingerprint"
+LOGS = VAR / "logs"
+
+
+#: Rasa's training data. data/content/ is not: it is the answers, loaded into the database.
+TRAINING_DATA = [DATA / "nlu", DATA / "rules.yml"]
+
+
+def training_inputs() -> List[Path]:
+    """Everything `rasa train` reads: config, domain, NLU and rules."""
+    files = [ROOT / "config.yml", ROOT / "domain.yml", DATA / "rules.yml"]
+    return files + sorted((DATA / "nlu").rglob("*.yml"))
+
+
+def hash_files(files: Iterable[Path], extra: str = "") -> str:
+    digest = hashlib.sha256(extra.encode())
+    for file in files:
+        digest.update(str(file.relative_to(ROOT)).encode())
+        digest.update(file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def prepare() -> None:
+    """spaCy pipeline, generated vocabulary and content database, each only if changed."""
+    if pipeline.ensure_saved():
+        logger.info("built spaCy pipeline at %s", pipeline.SPACY_MODEL)
+    if nlu_data.write():
+        logger.info("wrote %s", nlu_data.GENERATED)
+    count, changed = load_content(make_engine(), CONTENT_DIR)
+    logger.info("content: %d entries, %s", count, "loaded" if changed else "unchanged")
+
+
+def model_is_current() -> bool:
+    return MODEL.exists() and MODEL_FINGERPRINT.exists() and (
+        MODEL_FINGERPRINT.read_text().strip() == hash_files(training_inputs(), pipeline.fingerprint())
+    )
+
+
+def train(force: bool = False) -> Path:
+    """Train with `rasa train` unless the model matches the current inputs; log to a file."""
+    prepare()
+    if not force and model_is_current():
+        logger.info("model is up to date: %s", MODEL)
+        return MODEL
+    LOGS.mkdir(parents=True, exist_ok=True)
+    log = LOGS / "train.log"
+    logger.info("training the Rasa model (a few minutes); log: %s", log)
+    fingerprint = hash_files(training_inputs(), pipeline.fingerprint())
+    command = [str(Path(sys.executable).with_name("rasa")), "train", "--fixed-model-name",
+               "metastasis", "--out", str(MODELS), "--config", "config.yml", "--domain",
+               "domain.yml", "--num-threads", "2", "--data", *map(str, TRAINING_DATA)]
+    with log.open("w") as out:
+        done = subprocess.run(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+    if done.returncode != 0:
+        raise SystemExit(f"rasa train failed (exit {done.returncode}); see {log}")
+    MODEL_FINGERPRINT.write_text(fingerprint + "\n")
+    return MODEL

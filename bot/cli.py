@@ -1,0 +1,79 @@
+"""The commands the Makefile calls: `python -m bot {prepare,train,run,shell,load-content}`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import subprocess
+import sys
+import time
+from typing import List, Optional
+
+from bot import build
+from bot.content.db import make_engine
+from bot.content.loader import ContentError, load_content
+from bot.paths import CONTENT_DIR, ROOT
+from bot.services import Ports, Stack
+
+logger = logging.getLogger("bot")
+
+
+def _run(args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    build.train()
+    stack = Stack(ports=Ports(args.rasa_port, args.actions_port, args.web_port),
+                  token=os.environ.get("BOT_API_TOKEN") or None)
+    only = ["actions"] if args.command == "shell" else None
+    try:
+        stack.start(only=only)
+        logger.info("ready in %.1fs", time.monotonic() - started)
+        if args.command == "shell":
+            env = {**stack._env(), "PYTHONPATH": str(ROOT)}
+            rasa = str(stack.commands()["actions"][0])
+            return subprocess.call([rasa, "shell", "--model", str(build.MODEL), "--endpoints",
+                                    "endpoints.yml", "--port", str(args.rasa_port)],
+                                   cwd=ROOT, env=env)
+        logger.info("chat widget page: http://localhost:%d/", args.web_port)
+        logger.info("REST: http://localhost:%d/webhooks/rest/webhook  (Ctrl-C stops all)",
+                    args.rasa_port)
+        if not stack.token:
+            logger.info("Rasa HTTP API is off; set BOT_API_TOKEN to turn it on")
+        stack.wait()
+        return 1
+    except KeyboardInterrupt:
+        logger.info("stopping")
+        return 0
+    finally:
+        stack.stop()
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s",
+                        datefmt="%H:%M:%S")
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("prepare", help="build the spaCy pipeline, NLU vocabulary and content DB")
+    train = sub.add_parser("train", help="train the Rasa model if its inputs changed")
+    train.add_argument("--force", action="store_true")
+    sub.add_parser("load-content", help="validate data/content/ and load it into the DB")
+    for name in ("run", "shell"):
+        cmd = sub.add_parser(name, help=f"set up what is missing and {name} the assistant")
+        cmd.add_argument("--rasa-port", type=int, default=5005)
+        cmd.add_argument("--actions-port", type=int, default=5055)
+        cmd.add_argument("--web-port", type=int, default=8080)
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "prepare":
+            build.prepare()
+        elif args.command == "train":
+            build.train(force=args.force)
+        elif args.command == "load-content":
+            count, changed = load_content(make_engine(), CONTENT_DIR)
+            print(f"{count} entries {'loaded' if changed else 'already loaded'}")
+        else:
+            return _run(args)
+    except ContentError as exc:
+        print(f"content error: {exc}", file=sys.stderr)
+        return 2
+    return 0

@@ -1,0 +1,96 @@
+"""What one user turn is about: topic, site and cancer type, with conversation context.
+
+Pure functions over plain data, so they are unit-tested without Rasa. The actions build a
+`Turn` from the tracker and ask it what to answer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Tuple
+
+from bot import vocabulary
+from bot.text import clean_message, was_truncated
+
+#: Words that point back at what was said before ("how is *that* treated?").
+_BACK_REFERENCE = re.compile(
+    r"\b(it|its|it's|that|this|those|these|there|them|they|same|also|too|and|what about|how about)\b",
+    re.IGNORECASE,
+)
+#: A short question ("symptoms?") is read in the context of the conversation.
+SHORT_MESSAGE_WORDS = 5
+
+
+@dataclass(frozen=True)
+class Turn:
+    """The facts of one user message plus what the conversation said before it."""
+
+    raw_text: str
+    text: str
+    intent: Optional[str]
+    confidence: float
+    ranking: Tuple[Tuple[str, float], ...]
+    sites: Tuple[str, ...]
+    cancer_types: Tuple[str, ...]
+    previous: Dict[str, Optional[str]] = field(default_factory=dict)
+    channel: str = ""
+
+    @property
+    def truncated(self) -> bool:
+        return was_truncated(self.raw_text)
+
+    @property
+    def refers_back(self) -> bool:
+        """True when the message leans on the conversation (follow-up, pronoun, fragment)."""
+        return (
+            self.intent == "follow_up"
+            or bool(_BACK_REFERENCE.search(self.text))
+            or len(self.text.split()) <= SHORT_MESSAGE_WORDS
+        )
+
+    def site(self) -> Optional[str]:
+        """The site said now, else the one from context when the message refers back."""
+        if self.sites:
+            return self.sites[0]
+        return self.previous.get("site") if self.refers_back else None
+
+    def cancer_type(self) -> Optional[str]:
+        """The cancer type said now, else the one from context when the message refers back."""
+        if self.cancer_types:
+            return self.cancer_types[0]
+        return self.previous.get("cancer_type") if self.refers_back else None
+
+
+def _entity_keys(entities: List[Dict[str, Any]], name: str) -> Tuple[str, ...]:
+    to_key = vocabulary.site_key if name == "site" else vocabulary.cancer_type_key
+    keys = [to_key(str(e.get("value", ""))) for e in entities if e.get("entity") == name]
+    return tuple(dict.fromkeys(k for k in keys if k))
+
+
+def turn_from_message(message: Dict[str, Any], previous: Dict[str, Optional[str]],
+                      channel: str = "") -> Turn:
+    """Build a Turn from Rasa's parse data (tracker.latest_message) and the slots before it."""
+    raw = message.get("text")
+    raw_text = raw if isinstance(raw, str) else ""
+    intent = message.get("intent") or {}
+    ranking = tuple(
+        (str(r.get("name")), float(r.get("confidence") or 0.0))
+        for r in message.get("intent_ranking") or []
+        if r.get("name")
+    )
+    entities = message.get("entities") or []
+    sites = _entity_keys(entities, "site")
+    cancer_types = _entity_keys(entities, "cancer_type")
+    return Turn(
+        raw_text=raw_text,
+        text=clean_message(raw_text),
+        intent=intent.get("name"),
+        confidence=float(intent.get("confidence") or 0.0),
+        ranking=ranking,
+        sites=sites,
+        cancer_types=cancer_types,
+        previous=dict(previous),
+        channel=channel,
+    )
+

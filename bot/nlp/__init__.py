@@ -1,0 +1,1 @@
+"""Language tools: the project's spaCy pipeline and the rule-based safety layer."""

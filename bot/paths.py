@@ -1,0 +1,12 @@
+"""Where the project keeps its files, so no module hard-codes a path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+CONTENT_DIR = DATA / "content"
+MODELS = ROOT / "models"
+SPACY_MODEL = MODELS / "spacy_metastasis"
+VAR = ROOT / "var"  # runtime state: databases and logs (not committed)

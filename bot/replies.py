@@ -1,0 +1,133 @@
+"""Turn a vetted answer into the message a person reads, and close it with the notice.
+
+`render` is the only place a reply's text is assembled: answer, sources, review line,
+then `with_notice`. The few fixed strings here are interface messages (the database is
+down, the message was cut), not medical content, which lives in data/content/.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from bot.content.lookup import ServedAnswer
+from bot.notice import with_notice
+
+#: Short button labels for topics, used when the assistant offers choices (clarify).
+TOPIC_LABELS: Dict[str, str] = {
+    "what_is_metastasis": "What metastasis means",
+    "invasion_vs_metastasis": "Invasion vs spread",
+    "how_cancer_spreads": "How cancer spreads",
+    "steps_of_metastasis": "The steps of spread",
+    "common_sites": "Where cancer spreads",
+    "symptoms": "Signs of spread",
+    "diagnosis": "How spread is found",
+    "treatment": "How it is treated",
+    "prevention": "Can spread be prevented?",
+    "prognosis": "Outlook",
+    "naming": "Why the name stays the same",
+    "recurrence": "Cancer coming back",
+    "early_spread": "Spread at an early stage",
+    "speed": "How fast it spreads",
+    "lymph_nodes": "Lymph nodes",
+    "complications": "Why spread is serious",
+    "microenvironment": "What helps or blocks spread",
+    "tumor_differences": "How a spread tumour can differ",
+    "multiple_sites": "Spread to several places",
+    "propensity": "Which cancers spread most",
+    "staging": "Stages and stage 4",
+    "unknown_primary": "Unknown starting place",
+    "research": "Research and trials",
+    "support": "Support and help lines",
+    "risk_factors": "What makes spread more likely",
+    "when_to_see_doctor": "When to call your care team",
+    "contagious": "Can it pass to others?",
+}
+
+#: Offered when there is nothing better to suggest (an empty message, say).
+DEFAULT_CHOICES: Tuple[str, ...] = ("what_is_metastasis", "symptoms", "treatment")
+
+DATABASE_DOWN = (
+    "I'm sorry. I can't reach my library of checked answers right now, so I can't "
+    "answer safely. Please try again in a few minutes.\n\n"
+    "If you feel very unwell, call emergency services or your care team's urgent line now."
+)
+SOMETHING_WENT_WRONG = (
+    "I'm sorry, something went wrong on my side and I could not answer. "
+    "Please try asking again.\n\n"
+    "If you feel very unwell, call emergency services or your care team's urgent line now."
+)
+LONG_MESSAGE = "Your message was very long, so I read only the first part of it."
+ENGLISH_ONLY = "I'm sorry, I can only read and answer in English for now."
+
+
+@dataclass(frozen=True)
+class Button:
+    title: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """Everything one bot turn says and the slots it sets."""
+
+    text: str
+    topic: Optional[str]
+    site: Optional[str] = None
+    cancer_type: Optional[str] = None
+    answer_id: Optional[str] = None
+    buttons: Tuple[Button, ...] = field(default_factory=tuple)
+    urgency: Optional[str] = None  # "emergency" or "crisis": the widget highlights it
+    preface: Optional[str] = None  # a short interface note put before the text
+
+    def slots(self) -> Dict[str, Optional[str]]:
+        return {"topic": self.topic, "site": self.site, "cancer_type": self.cancer_type,
+                "answer_id": self.answer_id}
+
+
+def payload(topic: str, site: Optional[str] = None, cancer_type: Optional[str] = None) -> str:
+    """A button payload Rasa parses without NLU: `/symptoms{"site": "bone"}`."""
+    entities = {k: v for k, v in (("site", site), ("cancer_type", cancer_type)) if v}
+    return f"/{topic}{json.dumps(entities)}" if entities else f"/{topic}"
+
+
+def follow_up_buttons(answer: ServedAnswer) -> Tuple[Button, ...]:
+    return tuple(Button(f.title, payload(f.topic, f.site, f.cancer_type))
+                 for f in answer.follow_ups)
+
+
+def choice_buttons(topics: Sequence[str], site: Optional[str] = None,
+                   cancer_type: Optional[str] = None) -> Tuple[Button, ...]:
+    """Buttons for a clarifying question: one per likely topic, keeping what was said."""
+    return tuple(Button(TOPIC_LABELS[t], payload(t, site, cancer_type))
+                 for t in topics if t in TOPIC_LABELS)
+
+
+def sources_block(answer: ServedAnswer) -> str:
+    """The cited sources as a markdown list of links, then the review status and date."""
+    links = "\n".join(f"- [{s.title}]({s.url})" for s in answer.sources)
+    review = (f"Checked against these sources by the {answer.reviewed_by} on "
+              f"{answer.reviewed_on.isoformat()} (version {answer.version}, approved).")
+    return f"**Sources:**\n{links}\n\n{review}"
+
+
+def from_answer(answer: ServedAnswer, topic: Optional[str], site: Optional[str],
+                cancer_type: Optional[str], *, counts_as_answer: bool = True,
+                buttons: Optional[Tuple[Button, ...]] = None, urgency: Optional[str] = None,
+                with_sources: bool = True, preface: Optional[str] = None) -> Reply:
+    """A reply that serves `answer`; small talk passes counts_as_answer=False, so the
+    `answer_id` slot stays null as the contract (section 2) asks."""
+    text = f"{answer.text}\n\n{sources_block(answer)}" if with_sources else answer.text
+    return Reply(
+        text=text, topic=topic, site=site, cancer_type=cancer_type,
+        answer_id=answer.id if counts_as_answer else None,
+        buttons=follow_up_buttons(answer) if buttons is None else buttons,
+        urgency=urgency, preface=preface,
+    )
+
+
+def render(reply: Reply) -> str:
+    """The final text of the turn: optional note, the reply, and the notice last."""
+    parts: List[str] = [p for p in (reply.preface, reply.text) if p]
+    return with_notice("\n\n".join(parts))

@@ -1,0 +1,39 @@
+"""Cleaning of user text before anything reads it: the one place messages are capped.
+
+Why: patients paste long letters, binary junk or markup. Nothing downstream should
+crash on it or echo it back, and no component should have to re-check it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+#: Longest message the assistant reads; the rest is ignored (and the user is told).
+MAX_MESSAGE_CHARS = 2000
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+_SPACE = re.compile(r"\s+")
+
+
+def clean_message(text: object) -> str:
+    """Normalise, strip control characters and cap the length of one user message."""
+    if not isinstance(text, str):
+        text = "" if text is None else str(text)
+    text = unicodedata.normalize("NFKC", text)
+    text = _CONTROL.sub(" ", text)
+    text = _SPACE.sub(" ", text).strip()
+    return text[:MAX_MESSAGE_CHARS]
+
+
+def was_truncated(raw: object) -> bool:
+    """True when the user's message was longer than the assistant reads."""
+    return isinstance(raw, str) and len(raw.strip()) > MAX_MESSAGE_CHARS
+
+
+def letter_share(text: str) -> float:
+    """Share of letters that are basic Latin: a cheap hint that the text is not English."""
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return 0.0
+    return sum(1 for c in letters if c.isascii()) / len(letters)

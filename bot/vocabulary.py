@@ -1,0 +1,150 @@
+"""The keys of the conversation contract and the everyday words that mean them.
+
+This is the one place the vocabulary lives. The spaCy pipeline, the Rasa lookup tables
+and the content loader are all generated from it, so a new synonym is added here only.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Dict, List, Optional
+
+#: Education topics (contract section 3).
+EDUCATION_TOPICS: List[str] = [
+    "what_is_metastasis",
+    "invasion_vs_metastasis",
+    "how_cancer_spreads",
+    "steps_of_metastasis",
+    "common_sites",
+    "symptoms",
+    "diagnosis",
+    "treatment",
+    "prevention",
+    "prognosis",
+    "naming",
+    "recurrence",
+    "early_spread",
+    "speed",
+    "lymph_nodes",
+    "complications",
+    "microenvironment",
+    "tumor_differences",
+    "multiple_sites",
+    "propensity",
+    "staging",
+    "unknown_primary",
+    "research",
+    "support",
+    "risk_factors",
+    "when_to_see_doctor",
+    "contagious",
+]
+
+#: Safety and flow topics (contract section 4).
+SAFETY_TOPICS: List[str] = ["emergency", "crisis", "personal_advice", "out_of_scope", "clarify"]
+
+#: Small talk: answered from the content database, but the `topic` slot stays null.
+SMALLTALK_KEYS: List[str] = ["greet", "goodbye", "thanks", "bot_identity"]
+
+#: Every key a content entry may carry.
+CONTENT_KEYS: List[str] = EDUCATION_TOPICS + SAFETY_TOPICS + SMALLTALK_KEYS
+
+#: Site keys (contract section 5) with everyday words, typos included. Lowercase.
+SITES: Dict[str, List[str]] = {
+    "bone": [
+        "bone", "bones", "boney", "bony", "spine", "spinal", "backbone", "vertebra",
+        "vertebrae", "skeleton", "skeletal", "hip", "hips", "pelvis", "ribs", "rib",
+        "skull", "femur", "bone marrow", "bone mets", "bone cancer", "bome", "bons",
+    ],
+    "liver": [
+        "liver", "livers", "hepatic", "liver mets", "liver cancer", "livr", "liever",
+    ],
+    "lung": [
+        "lung", "lungs", "pulmonary", "chest", "lung mets", "lungz", "lungs mets",
+    ],
+    "brain": [
+        "brain", "brains", "cerebral", "brain mets", "brain tumor", "brain tumour",
+        "skull base", "brian", "brane",
+    ],
+    "lymph_nodes": [
+        "lymph node", "lymph nodes", "lymph", "lymph gland", "lymph glands", "glands",
+        "gland", "nodes", "node", "lymphnodes", "lymphnode", "lymph-nodes", "lipnodes",
+        "limph nodes", "lymph nods", "nodal", "armpit", "armpits",
+    ],
+    "adrenal": ["adrenal", "adrenals", "adrenal gland", "adrenal glands", "adrenel"],
+    "peritoneum": [
+        "peritoneum", "peritoneal", "belly lining", "lining of the belly",
+        "abdominal lining", "lining of the abdomen", "tummy lining", "peritonium",
+    ],
+    "pleura": [
+        "pleura", "pleural", "lining of the lung", "lining of the lungs", "lung lining",
+        "pleural effusion", "fluid around the lung", "fluid around the lungs",
+    ],
+    "skin": ["skin", "skin nodules", "under the skin"],
+}
+
+#: Cancer-type keys (contract section 6) with everyday words. Lowercase.
+CANCER_TYPES: Dict[str, List[str]] = {
+    "breast": ["breast", "breast cancer", "brest", "brest cancer", "breat cancer", "dcis"],
+    "colorectal": [
+        "colorectal", "colon", "bowel", "rectal", "rectum", "colon cancer",
+        "bowel cancer", "rectal cancer", "colorectal cancer", "colrectal", "colan",
+    ],
+    "lung": [
+        "lung cancer", "nsclc", "sclc", "small cell lung cancer",
+        "non small cell lung cancer", "non-small cell lung cancer", "lung ca",
+        "lung carcinoma",
+    ],
+    "prostate": ["prostate", "prostate cancer", "prostrate", "prostrate cancer", "prostat"],
+    "kidney": ["kidney", "kidney cancer", "renal", "renal cell", "renal cell carcinoma", "kidny"],
+    "pancreatic": [
+        "pancreatic", "pancreas", "pancreatic cancer", "pancreas cancer", "pancreatic ca",
+        "pancreatitic", "pancriatic",
+    ],
+    "stomach": ["stomach", "stomach cancer", "gastric", "gastric cancer", "stomache"],
+    "melanoma": [
+        "melanoma", "skin cancer", "melanomas", "malignant melanoma", "melonoma",
+        "melanoma cancer",
+    ],
+    "bladder": ["bladder", "bladder cancer", "urothelial", "bladdder"],
+    "thyroid": ["thyroid", "thyroid cancer", "thyriod"],
+    "ovarian": ["ovarian", "ovary", "ovaries", "ovarian cancer", "ovarain"],
+    "uterine": [
+        "uterine", "uterus", "womb", "endometrial", "endometrium", "uterine cancer",
+        "womb cancer",
+    ],
+    "esophageal": [
+        "esophageal", "oesophageal", "esophagus", "oesophagus", "gullet",
+        "food pipe", "esophageal cancer", "oesophageal cancer", "esophagal",
+    ],
+}
+
+_SPACE = re.compile(r"\s+")
+
+
+def _norm(word: str) -> str:
+    return _SPACE.sub(" ", word.strip().lower())
+
+
+def _index(table: Dict[str, List[str]]) -> Dict[str, str]:
+    index: Dict[str, str] = {}
+    for key, words in table.items():
+        index[_norm(key)] = key
+        index[_norm(key.replace("_", " "))] = key
+        for word in words:
+            index[_norm(word)] = key
+    return index
+
+
+_SITE_INDEX = _index(SITES)
+_TYPE_INDEX = _index(CANCER_TYPES)
+
+
+def site_key(text: Optional[str]) -> Optional[str]:
+    """Map a matched phrase ("bones", "spine") or a key to its site key, else None."""
+    return _SITE_INDEX.get(_norm(text)) if text else None
+
+
+def cancer_type_key(text: Optional[str]) -> Optional[str]:
+    """Map a matched phrase ("bowel cancer") or a key to its cancer-type key, else None."""
+    return _TYPE_INDEX.get(_norm(text)) if text else None

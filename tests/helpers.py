@@ -1,0 +1,37 @@
+"""Talking to the real assistant over HTTP, as the shared evaluator does."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+import requests
+
+from bot.notice import NOTICE
+
+TIMEOUT = 60
+
+
+def chat(server: Any, sender: str, text: str) -> List[Dict[str, Any]]:
+    """Send one message on the REST channel; return the bot's messages for that turn."""
+    response = requests.post(f"{server.url}/webhooks/rest/webhook",
+                             json={"sender": sender, "message": text}, timeout=TIMEOUT)
+    response.raise_for_status()
+    return response.json() or []
+
+
+def slots(server: Any, sender: str) -> Dict[str, Any]:
+    """The tracker's slots, through the Rasa HTTP API (token auth)."""
+    response = requests.get(f"{server.url}/conversations/{sender}/tracker",
+                            params={"token": server.token}, timeout=TIMEOUT)
+    response.raise_for_status()
+    return response.json()["slots"]
+
+
+def last_text(messages: List[Dict[str, Any]]) -> str:
+    texts = [m["text"] for m in messages if m.get("text")]
+    return texts[-1] if texts else ""
+
+
+def ends_with_notice(messages: List[Dict[str, Any]]) -> bool:
+    """The contract: the turn's last text message ends with the notice."""
+    return last_text(messages).rstrip().endswith(NOTICE)
