@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+from actions.turn import TurnAction, clarify_reply
 from bot.content.lookup import AnswerIndex
 from bot.context import Turn
 from bot.replies import Reply, from_answer
 from bot.vocabulary import EDUCATION_TOPICS
-
-from actions.turn import TurnAction, clarify_reply
 
 #: What to offer when someone names only a place or cancer ("bones?") with no topic yet.
 PLACE_ONLY_CHOICES = ("symptoms", "treatment", "diagnosis", "what_is_metastasis")

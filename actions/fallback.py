@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from actions.turn import TurnAction, clarify_reply
 from bot.content.lookup import AnswerIndex
 from bot.context import Turn
 from bot.replies import DEFAULT_CHOICES, TOPIC_LABELS, Reply
-
-from actions.turn import TurnAction, clarify_reply
 
 MAX_CHOICES = 3
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from actions.turn import TurnAction, clarify_reply
 from bot.content.lookup import AnswerIndex
 from bot.context import Turn
 from bot.replies import Reply, from_answer
-
-from actions.turn import TurnAction, clarify_reply
 
 
 class ActionSafety(TurnAction):

@@ -15,6 +15,8 @@ import sys
 from pathlib import Path
 from typing import Iterable, List
 
+from filelock import FileLock
+
 from bot import nlu_data
 from bot.content.db import make_engine
 from bot.content.loader import load_content
@@ -63,11 +65,20 @@ def model_is_current() -> bool:
 
 
 def train(force: bool = False) -> Path:
-    """Train with `rasa train` unless the model matches the current inputs; log to a file."""
+    """Train with `rasa train` unless the model matches the current inputs; log to a file.
+
+    A file lock makes a second caller (tests beside `make run`) wait and reuse the model.
+    """
     prepare()
-    if not force and model_is_current():
-        logger.info("model is up to date: %s", MODEL)
-        return MODEL
+    MODELS.mkdir(exist_ok=True)
+    with FileLock(str(MODELS / ".train.lock")):
+        if not force and model_is_current():
+            logger.info("model is up to date: %s", MODEL)
+            return MODEL
+        return _train()
+
+
+def _train() -> Path:
     LOGS.mkdir(parents=True, exist_ok=True)
     log = LOGS / "train.log"
     logger.info("training the Rasa model (a few minutes); log: %s", log)

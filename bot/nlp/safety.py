@@ -93,7 +93,7 @@ EDU = _words(
     "explanation why how which what whats related linked associated common typical "
     "typically lead leads result results treat treated treating treatment treatments "
     "happen happens about describe info information learn leaflet article website read "
-    "heard watch warning you your yourself someone somebody people patients person anyone "
+    "heard said says told tells explained mentioned warned watch warning you your yourself someone somebody people patients person anyone "
     "everyone others mean means meaning meant difference versus vs compared expect risk "
     "chance chances prevent prevented avoid diagnose diagnosed diagnosis test tested"
 )
@@ -143,8 +143,17 @@ HYPO_VERBS = _words(
     "become becomes were happen happens turn turns experience experiences notice notices "
     "will would should might end expect"
 )
+GENERIC_ADJ = _words(
+    "dangerous normal common possible likely safe bad ok okay unusual serious rare usual "
+    "worrying typical"
+)
 MODAL_Q = _words("can could will would might may do does should")
 KNOW_WORDS = _words("know tell check recognise recognize spot")
+#: Words that make a soft fever sign (shivery, 38.4) urgent: fever during treatment.
+ON_TREATMENT = _words(
+    "chemo chemotherapy chemos treatment immunotherapy infusion cycle neutropenic "
+    "capecitabine docetaxel paclitaxel carboplatin cisplatin oxaliplatin folfox"
+)
 #: A soft sign said to be slight does not count towards a pair.
 MILD = _words("mild mildly slight slightly little bit occasional occasionally sometimes odd")
 #: Now-ness: "since this morning", "right now". Overrides a hypothetical frame.
@@ -184,9 +193,12 @@ CLASSES: Dict[str, FrozenSet[str]] = {
     "OTHER": _words("he she they") | FAMILY,
     "TOILET": _words("bladder bowel bowels pee wee urine poo poop toilet wees pees"),
     "BACKPOSS": _words("my his her their lower upper mid middle"),
+    "MEDS": _words("pills tablets meds medication medications morphine painkillers "
+                   "oxycodone paracetamol sleeping"),
     "OBJ": _words("me him her them us"),
     "POSS": _words("my his her their our the both"),
-    "LEG": _words("leg legs foot feet thigh thighs knees toes"),
+    "LEG": _words("leg legs thigh thighs knees"),
+    "FEET": _words("foot feet toes"),
     "NUMB": _words("numb dead tingly numbness"),
     "WEAK": _words("weak weakness jelly wobbly useless floppy limp buckling"),
     "WALK": _words("walk walking stand standing"),
@@ -225,7 +237,7 @@ CLASSES: Dict[str, FrozenSet[str]] = {
     "FACE": _words("face neck"),
     "SWOLLEN": _words(
         "swollen swelling swelled swell swelled puffy puffed bloated ballooned ballooning "
-        "puffing"
+        "puffing blown"
     ),
     "ARM": _words("arm arms hand hands"),
     "HEADACHE": _words("headache headaches migraine migraines"),
@@ -261,7 +273,7 @@ CLASSES: Dict[str, FrozenSet[str]] = {
     "FEVER": _words("fever feverish febrile fevers"),
     "TEMP": _words("temperature temp temps"),
     "HIGHTEMP": _words("high raised spiking running got have has having rising"),
-    "CHILLS": _words("chills shivering shivers shivery rigors shaking shakes"),
+    "CHILLS": _words("chills shivering shivers shivery rigors shaking shakes shaky"),
     "FAINT": _words(
         "fainted fainting faints collapsed collapse collapsing collapses unconscious"
     ),
@@ -315,7 +327,8 @@ RULES: List[Rule] = [
     # ---- self-harm (crisis) --------------------------------------------------------
     _r(SELF_HARM,
        "kill|killing|kil|unalive|unaliving|poison|poisoning|drown|shoot|stab|starve|starving|"
-       "hang|hanging @SELF", "kms", "unalive", "suicide|suicidal|suicidally|sewerslide",
+       "hang|hanging|burning|scratching|punching|strangle|strangling|suffocate @SELF",
+       "scratch|scratching|hit|hitting|burn @SELF until|till|to|so", "kms", "unalive", "suicide|suicidal|suicidally|sewerslide",
        "sewer slide", "self harm|harming|injure|injury|injuring", "self - harm|harming|injure|injury",
        "selfharm|selfharming", "hurting|harming|cutting @SELF",
        "{WANT} ~1 hurt|harm|cut @SELF",
@@ -333,7 +346,7 @@ RULES: List[Rule] = [
        "not {WANT} go|carry on",
        "not {WANT} keep living|going|fighting|on",
        "no reason|point|will to live|living", "no reason|point|will to go|carry on",
-       "no point in living|going|carrying", "no point in being alive|here",
+       "no point in? living|going|carrying", "no point in being alive|here",
        "no point ~1 anymore", "no point ~1 any more", "nothing left? to live for", "lost the will to live",
        "not worth living", "life is not worth", "what is|s the point of living|life|going",
        "{CANT} go|carry on anymore", "{CANT} go|carry on like this",
@@ -346,7 +359,19 @@ RULES: List[Rule] = [
        "slit|cut|cutting @POSS wrists", "jump|jumping off ~2 bridge|roof|building|cliff|balcony",
        "jump|step|walk in front of ~2 train|bus|car|truck|lorry",
        "sleep and never wake up?", "go to sleep forever", "sleep forever",
-       "want|wanted|wish|wishing it|everything all? to end|stop", "want it all over", "give|giving|gave up on life|living",
+       "want|wanted|wish|wishing it|everything all? to end|stop", "want it all over",
+       "not see ~1 point in|of living|life|going|carrying|being", "want|wanna out of this|my life",
+       "enough @MEDS ~3 to end|die|kill|overdose", "if i|id was|were dead|gone",
+       "sleep and not wake up?", "easiest|best|quickest|painless|painlessly|fastest|quick "
+       "way|ways to die|kill|end", "how to die|kill", "@MEDS ~4 to die|kill",
+       "wanna stop existing|living|breathing", "stop existing", "burden to|on everyone|everybody",
+       "happier|easier without me", "disappear forever", "wanna disappear",
+       "kill me now|please|already", "just kill me", "die faster|sooner|quicker",
+       "drive|driving|crash|crashing ~2 into a? wall|tree|lorry|truck|river",
+       "i am not safe", "not feel safe with|around @SELF", "do something stupid|silly|drastic",
+       "do to @SELF", "life ~2 pointless|meaningless|worthless",
+       "crisis line|hotline|helpline|number|team", "samaritans",
+       "end|ending things", "give|giving|gave up on life|living",
        kind="crisis"),
     _r(SELF_HARM, "not {WANT} be here|around", kind="crisis",
        not_after="in at for when today tomorrow tonight with because on while during if "
@@ -358,19 +383,22 @@ RULES: List[Rule] = [
     _r(SCC,
        "@LEG ~3 @NUMB|@WEAK", "@NUMB|@WEAK ~1 @LEG",
        "@NUMB|@WEAK in|of|down @POSS? @LEG",
-       "{CANT} feel|move|lift|use ~1 @LEG", "{CANT} feel|move anything below",
+       "{CANT} feel|move|lift|use ~1 @LEG|@FEET", "{CANT} feel|move anything below",
        "{CANT} walk|stand", "{CANT} get|stand up", "{CANT} put|take|bear weight",
        "not walk|walking properly|right|straight|normally",
        "@STRUGGLE|problems|problem|issues walking|standing", "@STRUGGLE|problems to walk|stand",
        "@LEG ~2 gave|giving|give|keep|keeps|buckled|buckling|going way|out|giving",
        "@LEG ~2 not|nt working|work|hold|holding", "keep|keeps falling over|down",
+       "@LEG ~2 stopped|stop|stops|quit working|moving",
+       "@NUMB creeping|spreading|going|moving|travelling|running up|down|into|through "
+       "@POSS? @LEG",
        "lost|losing|loss|no of? control of|over ~2 @TOILET",
        "{CANT} control|hold ~2 @TOILET|it",
        "wet|peed|pissed|pooed|pooped|soiled|messed @SELF", "wet|wetting|wets the bed",
        "{CANT} pee|wee|urinate|poo", "not peed|weed|urinated|wee|pee in",
        "numb|numbness down there",
-       "numb|numbness|tingling between|around|in @POSS? bottom|groin|privates|crotch|saddle|"
-       "genitals|backside|bum|buttocks",
+       "numb|numbness|tingling patch|area|spot|feeling? between|around|in @POSS? bottom|groin|"
+       "privates|crotch|saddle|genitals|backside|bum|buttocks",
        "numb|numbness between @POSS? @LEG", "saddle numbness|anaesthesia|anesthesia",
        "@SEVERE @BACK @PAINWORD|pain|ache", "@BACK @PAINWORD|pain|ache ~3 @WORSE",
        "@BACKPOSS @BACK ~2 killing|agony|excruciating|unbearable|worse|worsening",
@@ -379,6 +407,11 @@ RULES: List[Rule] = [
        "band|belt|girdle ~1 of? pain|tightness|pressure",
        "pain|tightness|tight ~3 band|belt|girdle around|round",
        "pain ~2 around|round @POSS? ribs|waist|body|middle|chest"),
+    # Numb feet or toes alone are usually chemotherapy (or diabetic) nerve damage.
+    _r(SCC, "@FEET ~3 @NUMB|@WEAK", "@NUMB|@WEAK ~1 @FEET", "@NUMB|@WEAK in|of|down @POSS? @FEET",
+       not_in_sentence="chemo chemotherapy neuropathy oxaliplatin paclitaxel docetaxel taxol "
+                       "capecitabine cisplatin carboplatin vincristine bortezomib diabetes "
+                       "diabetic taxane"),
     _r({SCC: 0.7}, "@BACK @PAINWORD|pain|ache", "@BACKPOSS @BACK hurts|hurting|aches|aching",
        "backache|backpain", "@PAINWORD in|on @POSS? @BACK", "tingling|tingly|tingle|tingles",
        "pins and needles",
@@ -390,7 +423,8 @@ RULES: List[Rule] = [
        "extreme|excessive|severe|unquenchable thirst",
        "severe|severely|extremely|really|very|badly|terribly|awfully constipated|constipation",
        "not pooped|pooed|had|done|been|gone ~2 poo|poop|bowel|toilet|number ~3 days|week|weeks",
-       "not pooped|pooed ~3 days|week|weeks|ages", "no poo|bowel movement|movements ~3 days|week|weeks"),
+       "not pooped|pooed ~3 days|week|weeks|ages",
+       "not opened|moved|emptied @POSS? bowels|bowel ~3 days|week|weeks|ages", "no poo|bowel movement|movements ~3 days|week|weeks"),
     _r({CALCIUM: 1.0, BRAIN: 1.0},
        "@OTHER @SEEMS? @SEEMS? @SEEMS? @CONFUSED",
        "sudden|new|severe|extreme @CONFUSED",
@@ -434,7 +468,7 @@ RULES: List[Rule] = [
        "{CANT} move|lift|feel|use @POSS? @SIDE arm|arms|hand|side|face|leg",
        "{CANT} feel|move @POSS? face|arm|arms|hand|hands",
        "face|mouth|smile|eye|eyelid ~2 @DROOP", "@DROOP face|mouth|smile",
-       "@SLUR ~1 @SPEECH", "@SPEECH ~2 @SLUR|gone|strange|weird|wrong|funny|nonsense",
+       "@SLUR ~1 @SPEECH", "slurring|slurred", "@SPEECH ~2 @SLUR|gone|strange|weird|wrong|funny|nonsense",
        "{CANT} speak|talk properly|clearly|right|normally|anymore",
        "lost ~2 @POSS? @VISION|speech", "{CANT} see ~2 out|properly|clearly|straight",
        "sudden|suddenly ~1 blind|blindness", "went|gone|going|go blind",
@@ -448,7 +482,9 @@ RULES: List[Rule] = [
     # ---- chest pain ------------------------------------------------------------------
     _r(CHEST,
        "@CHEST ~2 @CHESTPAIN", "@CHESTPAIN in|on|across|around @POSS? @CHEST",
-       "crushing|tight|heavy|squeezing ~1 chest", "heart attack", "angina"),
+       "crushing|tight|heavy|squeezing ~1 chest", "heart attack", "angina",
+       "crushing|tight|tightness|heavy|heaviness|squeezing|pressure ~2 in|on|across @POSS? "
+       "@CHEST"),
     # ---- breathing ----------------------------------------------------------------------
     _r(BREATH,
        "{CANT} @BREATHE", "{CANT} catch|get ~1 @POSS? breath|air",
@@ -460,7 +496,8 @@ RULES: List[Rule] = [
        "@BREATHLESS ~3 at rest|sitting|lying|talking|even",
        "short|out of breath ~3 at rest|sitting|lying|talking|even|sudden|suddenly",
        "lips|face|fingers|skin ~2 @BLUE", "turning|turned|gone|going @BLUE",
-       "stopped|not|nt breathing", "choking", "suffocating", "@BREATHE ~2 stopped"),
+       "stopped|not|nt breathing", "choking", "suffocating", "@BREATHE ~2 stopped",
+       "unable finish|complete|talk|speak|say ~2 sentence|sentences"),
     _r({BREATH: 1.0}, "@BREATHLESS", "short|out of breath", "shortness of breath", "sob",
        strong=False),
     # ---- bleeding ----------------------------------------------------------------------
@@ -470,20 +507,22 @@ RULES: List[Rule] = [
        "@BLOOD when|after|as @SUBJ? cough|coughs|coughed|coughing",
        "@BLOOD ~1 streaked|stained|tinged|flecked? phlegm|sputum|mucus",
        "@VOMIT|@THROWUP ~2 @BLOOD", "@THROWUP up ~2 @BLOOD", "@BLOOD in|on @POSS? vomit|sick",
-       "@BLEED ~3 not|nt stop|stopping", "@BLEED ~2 heavily|badly|everywhere|loads|lots|lot|profusely",
+       "@BLEED ~8 not|nt stop|stopping", "@BLOOD ~6 not|nt stop|stopping", "@BLOOD everywhere","@BLEED ~2 heavily|badly|everywhere|loads|lots|lot|profusely",
        "@BLEED ~3 for ~1 hour|hours|ages", "{CANT} stop ~2 bleeding|bleed|blood",
        "@HEAVY of? ~1 blood|bleeding", "lot of blood|bleeding", "so much blood",
        "black|tarry|tar ~1 poo|poop|stool|stools|poos", "haemoptysis|hemoptysis"),
     _r({BLEED: 0.8}, "@BLEED", "@BLOOD in|on ~1 poo|poop|stool|wee|pee|urine", strong=False,
        not_after="risk"),
     # ---- fever during chemo -----------------------------------------------------------------
-    _r(FEVER, "@FEVER", "@HIGHTEMP ~1 @TEMP", "@TEMP ~3 #TEMP", "thermometer ~2 #TEMP",
+    _r(FEVER, "@FEVER", "@HIGHTEMP ~1 @TEMP", "@TEMP ~3 #TEMP", "@TEMP ~3 ,|:|-|=|of|at|is #TEMP", "thermometer ~2 #TEMP",
        "burning up", "neutropenic|neutropaenic sepsis|fever", "sepsis|septic",
        not_after="blister blisters tank", not_before="hay yellow scarlet glandular dengue "
        "typhoid rheumatic valley lassa"),
-    _r({FEVER: 1.0}, "@CHILLS", "hot and cold", "clammy", strong=False),
+    _r({FEVER: 1.0}, "@CHILLS", "hot and cold|shaky|shivery", "clammy", "#TEMPDEC",
+       strong=False),
     # ---- fainting ------------------------------------------------------------------------
-    _r(FAINT, "@FAINT", "feel|feeling|felt|feels|nearly|almost|might|going faint",
+    _r(FAINT, "@FAINT", "feel|feeling|felt|feels|nearly|almost faint",
+       "going|about|gonna to? faint|pass",
        "passed|pass|passing|passes out", "blacked|black|blacking|blacks out",
        "keeled over", "lost|losing consciousness", "knocked out",
        "{CANT} wake|rouse @OBJ|@FAMILY", "will not wake|waking up?", "not waking up",
@@ -606,6 +645,8 @@ TYPOS: Dict[str, str] = _build_typos()
 # --------------------------------------------------------------------------------------
 
 _TEMP_RE = r"^((3[89]|4[0-2])([.,]\d{1,2})?|(10[0-6])([.,]\d{1,2})?)(c|f|°c|°f|°)?$"
+_TEMP_DEC_RE = r"^(3[89]|4[01])[.,]\d(c|°c|°)?$"
+_NORMAL_TEMP = re.compile(r"^(3[5-7]([.,]\d{1,2})?|9[5-9]([.,]\d)?)(c|f|°c|°f|°)?$")
 _GAP_EXCLUDE = sorted(NEG | {"but", "however", "although", "though", "if", "whether", "."} |
                       _words("node nodes gland glands lymph lump lumps"))
 
@@ -628,6 +669,8 @@ def _token_spec(token: str) -> List[Dict[str, object]]:
         token = token[:-1]
     if token == "#TEMP":
         spec: Dict[str, object] = {"NORM": {"REGEX": _TEMP_RE}}
+    elif token == "#TEMPDEC":
+        spec = {"NORM": {"REGEX": _TEMP_DEC_RE}}
     else:
         words: set = set()
         for alt in token.split("|"):
@@ -660,18 +703,25 @@ _COMMON = PERSONAL | NEG | _words(
 )
 
 
-def _anchor(specs: List[Dict[str, object]]) -> FrozenSet[str]:
-    """The words of the rarest required token of a pattern: no match without one of them."""
+def _anchor(specs: List[Dict[str, object]]) -> Tuple[FrozenSet[str], Optional[str]]:
+    """The words of the rarest required token of a pattern (no match without one of them),
+    or else the regex of a required token."""
     options = []
+    regex = None
     for spec in specs:
         norm = spec.get("NORM")
-        if spec.get("OP") or not isinstance(norm, dict) or "IN" not in norm:
+        if spec.get("OP") or not isinstance(norm, dict):
+            continue
+        if "REGEX" in norm:
+            regex = str(norm["REGEX"])
             continue
         words = frozenset(norm["IN"])  # type: ignore[arg-type]
         options.append((bool(words & _COMMON), len(words), sorted(words), words))
-    if not options:
+    if options:
+        return min(options)[3], None
+    if regex is None:
         raise ValueError(f"pattern without a required word: {specs}")
-    return min(options)[3]
+    return frozenset(), regex
 
 
 class _Pipeline:
@@ -688,18 +738,23 @@ class _Pipeline:
         self.nlp: Language = spacy.blank("en")
         self.matcher = Matcher(self.nlp.vocab)
         anchors: set = set()
+        regexes: set = set()
         self.reach = 1
         self.rule_of: Dict[int, Tuple[Rule, str]] = {}
         for index, rule in enumerate(RULES):
             for number, pattern in enumerate(rule.patterns):
                 compiled = _compile(pattern)
                 for specs in compiled:
-                    anchors |= _anchor(specs)
+                    words, regex = _anchor(specs)
+                    anchors |= words
+                    if regex:
+                        regexes.add(regex)
                     self.reach = max(self.reach, len(specs))
                 key = f"rule{index}.{number}"
                 self.matcher.add(key, compiled)
                 self.rule_of[self.nlp.vocab.strings[key]] = (rule, key)
         self.anchors = frozenset(anchors)
+        self.anchor_regex = re.compile("|".join(sorted(regexes))) if regexes else None
 
     def doc(self, text: str) -> Doc:
         """Tokens with typo-corrected norms."""
@@ -713,8 +768,11 @@ class _Pipeline:
     def matches(self, doc: Doc) -> List[Tuple[int, int, int]]:
         """Matcher results over the windows around anchor words, in doc offsets."""
         windows: List[List[int]] = []
+        regex = self.anchor_regex
         for i, token in enumerate(doc):
-            if token.norm_ in self.anchors:
+            norm = token.norm_
+            if norm in self.anchors or (regex is not None and norm[:1].isdigit() and
+                                        regex.match(norm)):
                 lo, hi = max(0, i - self.reach), min(len(doc), i + self.reach + 1)
                 if windows and lo <= windows[-1][1]:
                     windows[-1][1] = hi
@@ -924,19 +982,33 @@ class _Reader:
     def hypothetical(self, start: int, end: int) -> bool:
         """ "if I get ...", "can I get ...", "how do I know if ..." before or in the phrase."""
         lo = max(self.lo(start), start - 8)
+        for i in range(start - 1, lo - 1, -1):  # the frame must be in the phrase's clause
+            if self.norms[i] in CLAUSE_BREAK:
+                lo = i + 1
+                break
         for i in range(lo, end):
             w = self.norms[i]
             if w in IF_WORDS:
                 if i > 0 and self.norms[i - 1] in KNOW_WORDS:
                     return True
+                if i > 0 and self.norms[i - 1] == "do" and not self.progressive(i + 1, end):
+                    return True  # "what do I do if he has a seizure" (not "... is having")
                 window = self.norms[i + 1:min(end, i + 5)]
                 if any(v in HYPO_VERBS for v in window):
                     return True
+            if w == "to" and 0 < i < start and self.norms[i - 1] in GENERIC_ADJ and \
+                    i + 1 < self.n and self.norms[i + 1] in HYPO_VERBS | {"have", "catch"}:
+                return True  # "is it dangerous to get a fever on chemo"
             if w in MODAL_Q and i + 2 < self.n and (i == self.sent_start[start] or
                                                    self.norms[i - 1] in QSTART | EDU):
                 if self.norms[i + 1] in PERSONAL | {"you"} and self.norms[i + 2] in HYPO_VERBS:
                     return True
         return False
+
+    def progressive(self, lo: int, hi: int) -> bool:
+        """ "is having", "am coughing": an -ing form after a present "be"."""
+        return any(self.norms[i] in _words("is am are s 's m re 're") and
+                   self.norms[i + 1].endswith("ing") for i in range(lo, min(hi, self.n - 1)))
 
     def personal_in(self, start: int, end: int) -> bool:
         return any(w in PERSONAL for w in self.norms[start:end])
@@ -973,6 +1045,10 @@ class _Reader:
         return len(after) >= 2 and after[0] == "as" and bool(
             set(after[1:]) & _words("symptom symptoms sign signs example cause"))
 
+    def normal_reading(self, end: int) -> bool:
+        """ "a fever of 37.5": the reading that follows is not a fever."""
+        return any(_NORMAL_TEMP.match(w) for w in self.norms[end:min(self.n, end + 3)])
+
     def mild(self, start: int) -> bool:
         """ "a few mild headaches", "a bit breathless": a soft sign said to be slight."""
         return any(w in MILD for w in self.norms[max(self.lo(start), start - 3):start])
@@ -985,6 +1061,8 @@ class _Reader:
         if rule.not_after and end < self.n and self.norms[end] in rule.not_after:
             return False
         if rule.not_before and start > 0 and self.norms[start - 1] in rule.not_before:
+            return False
+        if rule.weights[0][0] == FEVER and self.normal_reading(end):
             return False
         if rule.kind == "crisis":
             return True
@@ -1076,6 +1154,9 @@ def _detect(text: str) -> Optional[SafetyFlag]:
     if any(h.rule.strong for h in reported) or _soft_pair(reported):
         condition, phrase = _choose(reported)
         return SafetyFlag(EMERGENCY, condition, phrase)
+    fever = [h for h in reported if dict(h.rule.weights).get(FEVER)]
+    if fever and any(t.norm_ in ON_TREATMENT for t in doc):  # shivery + "on chemo"
+        return SafetyFlag(EMERGENCY, FEVER, fever[0].text)
     return None
 
 

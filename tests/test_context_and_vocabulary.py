@@ -1,0 +1,82 @@
+"""Context resolution, vocabulary mapping and the spaCy pipeline built from it."""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+
+from bot.context import turn_from_message
+from bot.nlp.pipeline import build
+from bot.notice import NOTICE, with_notice
+from bot.replies import payload
+from bot.text import MAX_MESSAGE_CHARS, clean_message
+from bot.vocabulary import cancer_type_key, site_key
+
+
+@pytest.mark.parametrize("word,key", [("bones", "bone"), ("Spine", "bone"), ("skeleton", "bone"),
+                                      ("lungs", "lung"), ("chest", "lung"), ("glands", "lymph_nodes"),
+                                      ("nodes", "lymph_nodes"), ("belly lining", "peritoneum"),
+                                      ("lipnodes", "lymph_nodes"), ("lymph_nodes", "lymph_nodes")])
+def test_site_synonyms(word: str, key: str) -> None:
+    assert site_key(word) == key
+
+
+@pytest.mark.parametrize("word,key", [("bowel", "colorectal"), ("colon cancer", "colorectal"),
+                                      ("Rectal", "colorectal"), ("skin cancer", "melanoma"),
+                                      ("womb", "uterine"), ("oesophageal", "esophageal")])
+def test_cancer_type_synonyms(word: str, key: str) -> None:
+    assert cancer_type_key(word) == key
+
+
+@pytest.fixture(scope="module")
+def nlp() -> spacy.language.Language:
+    return build()
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("my mum has breast cancer in her bones", {("cancer_type", "breast"), ("site", "bone")}),
+    ("lung cancer that went to the lymph-nodes", {("cancer_type", "lung"), ("site", "lymph_nodes")}),
+    ("Bowel Cancer with LIVER mets", {("cancer_type", "colorectal"), ("site", "liver")}),
+    ("fluid around the lungs", {("site", "pleura")}),
+])
+def test_spacy_pipeline_finds_sites_and_cancer_types(nlp, text: str, expected) -> None:
+    assert {(e.label_, e.ent_id_) for e in nlp(text).ents} == expected
+
+
+def message(text: str, intent: str, **entities: str) -> dict:
+    return {"text": text, "intent": {"name": intent, "confidence": 0.9},
+            "entities": [{"entity": k, "value": v} for k, v in entities.items()]}
+
+
+def test_follow_up_carries_topic_context() -> None:
+    turn = turn_from_message(message("and in the liver?", "follow_up", site="liver"),
+                             {"topic": "symptoms", "site": "bone", "cancer_type": "breast"})
+    assert (turn.site(), turn.cancer_type()) == ("liver", "breast")
+
+
+def test_a_new_full_question_does_not_inherit_the_old_site() -> None:
+    turn = turn_from_message(message("what are the main treatments for metastatic cancer", "treatment"),
+                             {"topic": "symptoms", "site": "bone", "cancer_type": None})
+    assert turn.site() is None
+
+
+def test_a_pronoun_question_inherits_the_site() -> None:
+    turn = turn_from_message(message("how do doctors usually treat it when it happens", "treatment"),
+                             {"topic": "symptoms", "site": "bone", "cancer_type": None})
+    assert turn.site() == "bone"
+
+
+def test_clean_message_caps_and_strips_control_characters() -> None:
+    assert clean_message("a\x00b\x1bc  \u200b d") == "a b c d"
+    assert len(clean_message("x" * 50_000)) == MAX_MESSAGE_CHARS
+    assert clean_message(None) == ""
+
+
+def test_notice_closes_text_once() -> None:
+    assert with_notice("Hello.") == f"Hello.\n\n{NOTICE}"
+    assert with_notice("") == NOTICE
+
+
+def test_button_payload_is_rasa_intent_syntax() -> None:
+    assert payload("symptoms", "bone") == '/symptoms{"site": "bone"}'
+    assert payload("treatment") == "/treatment"
