@@ -6,7 +6,8 @@ cost a life. The rules run on every message, before and regardless of the classi
 
 How it decides, in order, for each matched phrase (spaCy `Matcher` over token norms):
 
-1. Typos and slang are mapped to canonical words first ("blod" -> "blood").
+1. Typos and slang are mapped to canonical words first ("blod" -> "blood"), and every
+   spelling of "can't" becomes "unable", so one pattern covers them all.
 2. A phrase that is negated ("no fever", "I don't have back pain") or in the past
    ("had a seizure years ago") or over ("the chest pain went away") does not count.
 3. A phrase that someone reports ("my legs are numb", "mum is coughing up blood", or a
@@ -15,7 +16,8 @@ How it decides, in order, for each matched phrase (spaCy `Matcher` over token no
    ...", "what should I do if I get ...") is education and does not count.
 4. Strong signs count alone; soft signs (plain vomiting, thirst, headache, back pain)
    count when two of them are reported together.
-5. Self-harm wording wins over everything: it only has to be un-negated.
+5. Self-harm wording wins over everything: it only has to be un-negated (a question
+   about suicide still gets the crisis line; that is never harmful).
 
 The table of red flags is shared/spec/content-sources.md; the tests are
 tests/test_safety_rules.py over tests/redteam/emergency.tsv.
@@ -51,8 +53,9 @@ CRISIS_THRESHOLD = 0.5
 #: How far (in tokens) the cues around a phrase are looked for inside a run-on sentence.
 CONTEXT = 30
 
-#: Longest text the matcher reads (about 5,000 words); the rest of a giant paste is not
-#: scanned, which keeps the worst case near 10 ms.
+#: Longest text the matcher reads (about 2,500 words). Ordinary messages take well under
+#: 1 ms; 12,000 characters of nothing but symptom words take under a second. The action
+#: server already caps messages at 2,000 characters (bot/text.py).
 MAX_CHARS = 12_000
 
 
@@ -93,7 +96,8 @@ EDU = _words(
     "explanation why how which what whats related linked associated common typical "
     "typically lead leads result results treat treated treating treatment treatments "
     "happen happens about describe info information learn leaflet article website read "
-    "heard said says told tells explained mentioned warned watch warning you your yourself someone somebody people patients person anyone "
+    "heard said says told tells explained mentioned warned watch warning you your yourself "
+    "someone somebody people patients person anyone "
     "everyone others mean means meaning meant difference versus vs compared expect risk "
     "chance chances prevent prevented avoid diagnose diagnosed diagnosis test tested"
 )
@@ -143,10 +147,9 @@ HYPO_VERBS = _words(
     "become becomes were happen happens turn turns experience experiences notice notices "
     "will would should might end expect"
 )
-GENERIC_ADJ = _words(
-    "dangerous normal common possible likely safe bad ok okay unusual serious rare usual "
-    "worrying typical"
-)
+#: "is it common to get ..." is a general question; "is it normal to have ..." is usually
+#: asked by someone who has it, so "normal", "ok" and "bad" are not here.
+GENERIC_ADJ = _words("dangerous common possible likely unusual rare")
 MODAL_Q = _words("can could will would might may do does should")
 KNOW_WORDS = _words("know tell check recognise recognize spot")
 #: Words that make a soft fever sign (shivery, 38.4) urgent: fever during treatment.
@@ -318,7 +321,6 @@ def _r(weights: Dict[str, float] | str, *patterns: str, strong: bool = True,
 
 STEROIDS = "steroid steroids dexamethasone dex prednisone prednisolone moon cortisone"
 NOT_ABOUT = "about by with why what how whether if because over as at of"
-TALK_TO = "to about with of on"
 
 # Pattern mini-language: tokens separated by spaces; "a|b|@CLASS" is one token from the
 # union; a trailing "?" makes it optional; "~N" is up to N filler words (never a negation
@@ -328,7 +330,8 @@ RULES: List[Rule] = [
     _r(SELF_HARM,
        "kill|killing|kil|unalive|unaliving|poison|poisoning|drown|shoot|stab|starve|starving|"
        "hang|hanging|burning|scratching|punching|strangle|strangling|suffocate @SELF",
-       "scratch|scratching|hit|hitting|burn @SELF until|till|to|so", "kms", "unalive", "suicide|suicidal|suicidally|sewerslide",
+       "scratch|scratching|hit|hitting|burn @SELF until|till|to|so", "kms", "unalive",
+       "suicide|suicidal|suicidally|sewerslide",
        "sewer slide", "self harm|harming|injure|injury|injuring", "self - harm|harming|injure|injury",
        "selfharm|selfharming", "hurting|harming|cutting @SELF",
        "{WANT} ~1 hurt|harm|cut @SELF",
@@ -424,7 +427,8 @@ RULES: List[Rule] = [
        "severe|severely|extremely|really|very|badly|terribly|awfully constipated|constipation",
        "not pooped|pooed|had|done|been|gone ~2 poo|poop|bowel|toilet|number ~3 days|week|weeks",
        "not pooped|pooed ~3 days|week|weeks|ages",
-       "not opened|moved|emptied @POSS? bowels|bowel ~3 days|week|weeks|ages", "no poo|bowel movement|movements ~3 days|week|weeks"),
+       "not opened|moved|emptied @POSS? bowels|bowel ~3 days|week|weeks|ages",
+       "no poo|bowel movement|movements ~3 days|week|weeks"),
     _r({CALCIUM: 1.0, BRAIN: 1.0},
        "@OTHER @SEEMS? @SEEMS? @SEEMS? @CONFUSED",
        "sudden|new|severe|extreme @CONFUSED",
@@ -507,14 +511,16 @@ RULES: List[Rule] = [
        "@BLOOD when|after|as @SUBJ? cough|coughs|coughed|coughing",
        "@BLOOD ~1 streaked|stained|tinged|flecked? phlegm|sputum|mucus",
        "@VOMIT|@THROWUP ~2 @BLOOD", "@THROWUP up ~2 @BLOOD", "@BLOOD in|on @POSS? vomit|sick",
-       "@BLEED ~8 not|nt stop|stopping", "@BLOOD ~6 not|nt stop|stopping", "@BLOOD everywhere","@BLEED ~2 heavily|badly|everywhere|loads|lots|lot|profusely",
+       "@BLEED ~8 not|nt stop|stopping", "@BLOOD ~6 not|nt stop|stopping", "@BLOOD everywhere",
+       "@BLEED ~2 heavily|badly|everywhere|loads|lots|lot|profusely",
        "@BLEED ~3 for ~1 hour|hours|ages", "{CANT} stop ~2 bleeding|bleed|blood",
        "@HEAVY of? ~1 blood|bleeding", "lot of blood|bleeding", "so much blood",
        "black|tarry|tar ~1 poo|poop|stool|stools|poos", "haemoptysis|hemoptysis"),
     _r({BLEED: 0.8}, "@BLEED", "@BLOOD in|on ~1 poo|poop|stool|wee|pee|urine", strong=False,
        not_after="risk"),
     # ---- fever during chemo -----------------------------------------------------------------
-    _r(FEVER, "@FEVER", "@HIGHTEMP ~1 @TEMP", "@TEMP ~3 #TEMP", "@TEMP ~3 ,|:|-|=|of|at|is #TEMP", "thermometer ~2 #TEMP",
+    _r(FEVER, "@FEVER", "@HIGHTEMP ~1 @TEMP", "@TEMP ~3 #TEMP", "@TEMP ~3 ,|:|-|=|of|at|is #TEMP",
+       "thermometer ~2 #TEMP",
        "burning up", "neutropenic|neutropaenic sepsis|fever", "sepsis|septic",
        not_after="blister blisters tank", not_before="hay yellow scarlet glandular dengue "
        "typhoid rheumatic valley lassa"),
@@ -553,7 +559,7 @@ TYPO_TARGETS = _words(
 )
 MANUAL_TYPOS: Dict[str, str] = {
     "pian": "pain", "pani": "pain", "paiin": "pain", "painn": "pain", "apin": "pain",
-    "pin": "pain", "blod": "blood", "bloood": "blood", "blud": "blood", "bloodd": "blood",
+    "blod": "blood", "bloood": "blood", "blud": "blood", "bloodd": "blood",
     "lgs": "legs", "lges": "legs", "lesg": "legs", "legz": "legs", "legss": "legs",
     "numm": "numb", "nmb": "numb", "nubm": "numb", "numbb": "numb", "numbe": "numb",
     "num": "numb", "kil": "kill", "kll": "kill", "kilk": "kill", "myslef": "myself",
@@ -576,11 +582,11 @@ MANUAL_TYPOS: Dict[str, str] = {
     "sucide": "suicide", "suicde": "suicide", "suiside": "suicide", "sucidal": "suicidal",
     "suicidel": "suicidal", "suisidal": "suicidal", "sucicidal": "suicidal",
     "suacide": "suicide", "wanna": "wanna", "wana": "wanna", "wnat": "want", "watn": "want",
-    "dieee": "die", "ded": "dead",  "coughin": "coughing",
+    "dieee": "die", "ded": "dead", "coughin": "coughing",
     "cofing": "coughing", "caughing": "coughing", "coffing": "coughing", "couging": "coughing",
     "cougning": "coughing", "bleding": "bleeding", "bleedin": "bleeding", "bledding": "bleeding",
     "wlak": "walk", "wakl": "walk", "walkk": "walk", "walkin": "walking",
-    "standup": "stand", "weeak": "weak", "waek": "weak", "wek": "weak",
+    "standup": "stand", "weeak": "weak", "waek": "weak",
     "unconcious": "unconscious", "unconscience": "unconscious", "concious": "conscious",
     "collasped": "collapsed", "colapsed": "collapsed", "collapssed": "collapsed",
     "passd": "passed", "pased": "passed", "drowsey": "drowsy", "sleepey": "sleepy",
@@ -1017,9 +1023,11 @@ class _Reader:
         """Scan back from the phrase: the first person word or education word wins."""
         for i in range(start - 1, self.lo(start) - 1, -1):
             w = self.norms[i]
-            if w in _words("symptoms symptom signs sign") and i > 0 and \
-                    self.norms[i - 1] in POSSESSIVE:
-                return "personal"
+            if w in _words("symptoms symptom signs sign") and i > 0:
+                owner = self.norms[i - 2] if self.norms[i - 1] in ("'s", "s") and i > 1 \
+                    else self.norms[i - 1]
+                if owner in POSSESSIVE | FAMILY:  # "my symptoms", "mum's signs"
+                    return "personal"
             if w in PERSONAL:
                 return "personal"
             if w in EDU:
