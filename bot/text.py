@@ -31,9 +31,30 @@ def was_truncated(raw: object) -> bool:
     return isinstance(raw, str) and len(raw.strip()) > MAX_MESSAGE_CHARS
 
 
+#: Function words of the languages patients here most often write in besides English.
+#: None is an English word, so two of them in a short message mean "not English".
+_FOREIGN_WORDS = frozenset(
+    "que es el los las del por para una est les des und der die das ist nicht ich "
+    "não uma che sono con como qué cómo está pourquoi comment avec dans sur mon ma "
+    "mes pas wie ist mein meine ein eine".split()
+)
+_WORD = re.compile(r"[^\W\d_]+")
+
+
 def letter_share(text: str) -> float:
     """Share of letters that are basic Latin: a cheap hint that the text is not English."""
     letters = [c for c in text if c.isalpha()]
     if not letters:
         return 0.0
     return sum(1 for c in letters if c.isascii()) / len(letters)
+
+
+def looks_non_english(text: str) -> bool:
+    """True for text mostly in another script, or with several common foreign function
+    words (Spanish, French, German, Portuguese, Italian). Kept deliberately cautious:
+    a miss only means the classifier's clarifying question instead of this hint."""
+    if any(c.isalpha() for c in text) and letter_share(text) < 0.5:
+        return True
+    words = [w.lower() for w in _WORD.findall(text)]
+    foreign = sum(1 for w in words if w in _FOREIGN_WORDS)
+    return foreign >= 2 and foreign >= 0.3 * len(words)

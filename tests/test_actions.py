@@ -12,11 +12,8 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-import actions.turn
-from actions.answering import ActionAnswer
-from actions.fallback import ActionClarify
-from actions.safety import ActionSafety
-from actions.smalltalk import ActionSmallTalk
+import actions.actions
+from actions.actions import ActionRespond
 from bot.content.db import make_engine
 from bot.content.loader import load_content
 from bot.content.lookup import AnswerIndex
@@ -43,36 +40,42 @@ def real_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AnswerIndex:
     engine = make_engine(f"sqlite:///{tmp_path / 'content.db'}")
     load_content(engine, CONTENT_DIR)
     index = AnswerIndex(engine)
-    monkeypatch.setattr(actions.turn, "default_index", lambda: index)
+    monkeypatch.setattr(actions.actions, "default_index", lambda: index)
     return index
 
 
-@pytest.mark.parametrize("action,text,intent,topic", [
-    (ActionAnswer(), "what is metastasis", "what_is_metastasis", "what_is_metastasis"),
-    (ActionSafety(), "should i stop my chemo", "personal_advice", "personal_advice"),
-    (ActionSafety(), "what's the weather", "out_of_scope", "out_of_scope"),
-    (ActionSmallTalk(), "hi", "greet", None),
-    (ActionClarify(), "hmm", "nlu_fallback", "clarify"),
-    (ActionAnswer(), "", "what_is_metastasis", "clarify"),
-    (ActionAnswer(), "my dad is coughing up blood right now", "symptoms", "emergency"),
+@pytest.mark.parametrize("text,intent,topic", [
+    ("what is metastasis", "what_is_metastasis", "what_is_metastasis"),
+    ("should i stop my chemo", "personal_advice", "personal_advice"),
+    ("what's the weather", "out_of_scope", "out_of_scope"),
+    ("hi", "greet", None),
+    ("hmm", "nlu_fallback", "clarify"),
+    ("", "what_is_metastasis", "clarify"),
+    ("!!! ???", "symptoms", "clarify"),
+    ("¿qué es la metástasis y cómo se trata?", "what_is_metastasis", "out_of_scope"),
+    ("转移是什么意思", "what_is_metastasis", "out_of_scope"),
+    ("was ist eine Metastase und ist das schlimm", "what_is_metastasis", "out_of_scope"),
+    ("tell me about gout", "follow_up", "clarify"),
+    ("my dad is coughing up blood right now", "symptoms", "emergency"),
+    ("i want to end my life", "support", "crisis"),
 ])
-def test_every_path_ends_with_the_notice(real_index, action, text, intent, topic) -> None:
-    messages, slots = run(action, tracker(text, intent))
+def test_every_path_ends_with_the_notice(real_index, text, intent, topic) -> None:
+    messages, slots = run(ActionRespond(), tracker(text, intent))
     assert messages[-1]["text"].endswith(NOTICE)
     assert slots["topic"] == topic
 
 
 def test_long_message_is_capped_and_the_user_is_told(real_index) -> None:
-    messages, slots = run(ActionAnswer(), tracker("what is metastasis " * 800, "what_is_metastasis"))
+    messages, slots = run(ActionRespond(), tracker("what is metastasis " * 800, "what_is_metastasis"))
     assert messages[-1]["text"].startswith("Your message was very long")
     assert slots["topic"] == "what_is_metastasis"
 
 
 def test_database_down_gives_a_kind_message_and_logs(monkeypatch, caplog) -> None:
     broken = AnswerIndex(make_engine("sqlite:////nonexistent-dir/content.db"))
-    monkeypatch.setattr(actions.turn, "default_index", lambda: broken)
+    monkeypatch.setattr(actions.actions, "default_index", lambda: broken)
     with caplog.at_level(logging.ERROR):
-        messages, slots = run(ActionAnswer(), tracker("what is metastasis", "what_is_metastasis"))
+        messages, slots = run(ActionRespond(), tracker("what is metastasis", "what_is_metastasis"))
     text = messages[-1]["text"]
     assert "can't reach my library" in text and text.endswith(NOTICE)
     assert slots["answer_id"] is None
@@ -83,6 +86,6 @@ def test_socketio_gets_a_meta_message_before_the_text(real_index) -> None:
     t = tracker("i want to end my life", "crisis")
     t.latest_input_channel = "socketio"
     t.events = [{"event": "user", "input_channel": "socketio", "parse_data": t.latest_message}]
-    messages, _ = run(ActionAnswer(), t)
+    messages, _ = run(ActionRespond(), t)
     assert messages[0]["custom"]["meta"]["urgency"] == "crisis"
     assert messages[-1]["text"].endswith(NOTICE) and messages[-1]["buttons"] == []

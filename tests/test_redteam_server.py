@@ -106,13 +106,17 @@ def test_recall_and_false_emergency_rate(server: Any, capsys: pytest.CaptureFixt
 # ---- anything at all gets a reply with the notice -------------------------------------
 
 _ANY_CHAR = st.characters(codec="utf-8")  # every valid character, controls and emoji included
-_EMOJI = st.sampled_from(["😱", "🙂", "❤️", "👩‍👩‍👧", "🏳️‍🌈", "\u200d", "\ufe0f"])
-_CONTROL = st.characters(min_codepoint=0, max_codepoint=0x1F)
+_PIECES = st.one_of(
+    st.sampled_from(["😱", "🙂", "❤️", "👩‍👩‍👧", "🏳️‍🌈", "\u200d", "\ufe0f", "\x00", "\x1b[2J",
+                     "\r\n", "\t", "<b>", "{", "}", "my legs are numb", "chest pain", "?"]),
+    st.characters(min_codepoint=0, max_codepoint=0x1F),
+    _ANY_CHAR,
+)
 _HUGE = st.builds(lambda chunk, times: (chunk * times)[:10_000],
                   st.text(_ANY_CHAR, min_size=1, max_size=40), st.integers(100, 2_000))
 _MESSAGES = st.one_of(
     st.text(_ANY_CHAR, max_size=200),
-    st.text(st.one_of(_CONTROL, _EMOJI, _ANY_CHAR), max_size=60),
+    st.lists(_PIECES, max_size=40).map("".join),
     _HUGE,
 )
 

@@ -177,6 +177,26 @@ def test_rules_win_over_the_classifier() -> None:
     assert flag is not None and flag.topic == "crisis"
 
 
+@pytest.mark.parametrize("text,intent", [
+    ("my legs are not numb, just tired", "emergency"),
+    ("i'm not suicidal, just scared about my scan results", "crisis"),
+    ("She doesn't have a temperature and isn't confused anymore", "emergency"),
+    ("i had a seizure years ago when i was first diagnosed, none since", "emergency"),
+    ("the nurse told me to ring if i ever get chest pain", "emergency"),
+])
+def test_classifier_is_overruled_when_the_rules_read_a_denial(text: str, intent: str) -> None:
+    """The rules saw the red-flag words and read them as not happening now."""
+    assert assess(text, intent, 0.99) is None
+
+
+def test_a_denial_does_not_hide_everything_else() -> None:
+    busy = "no chest pain but i feel awful, my heart is racing and i'm sweating and shaking all over"
+    flag = assess(busy, "emergency", 0.9)
+    assert flag is not None and flag.topic == "emergency"
+    flag = assess("no fever, but i feel so hopeless", "crisis", 0.9)  # an emergency denial
+    assert flag is not None and flag.topic == "crisis"
+
+
 @pytest.mark.parametrize("confidence", [float("nan"), None, "high", -1.0])
 def test_assess_tolerates_odd_confidences(confidence: object) -> None:
     assert assess("hello there", "emergency", confidence) is None  # type: ignore[arg-type]

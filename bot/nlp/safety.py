@@ -305,7 +305,7 @@ class Rule:
     weights: Tuple[Tuple[str, float], ...]
     patterns: Tuple[str, ...]
     strong: bool = True  # False: needs a second soft sign in the same message
-    kind: str = "symptom"  # "symptom", "name" (a condition's name) or "crisis"
+    kind: str = "symptom"  # "symptom", "name" (a condition's name), "crisis" or "denial"
     not_after: FrozenSet[str] = frozenset()  # next token vetoes ("confused about")
     not_in_sentence: FrozenSet[str] = frozenset()  # a word in the sentence vetoes
     not_before: FrozenSet[str] = frozenset()  # previous token vetoes ("hay fever")
@@ -538,6 +538,13 @@ RULES: List[Rule] = [
        not_in_sentence="treatment chemo chemotherapy therapy drug drugs medication "
                        "immunotherapy radiotherapy radiation tumour tumor cancer hormone "
                        "texts messages phone emails"),
+    # ---- denials: red-flag words said not to be there ("my legs are not numb") ----------
+    # They never flag; they tell assess() that the rules did read the message.
+    _r(SCC, "@LEG|@FEET ~3 not|nt|never @NUMB|@WEAK", "@BACK ~3 not|nt @PAINWORD|sore",
+       kind="denial"),
+    _r(SVC, "@FACE|@ARM ~3 not|nt @SWOLLEN", kind="denial"),
+    _r(CHEST, "@CHEST ~3 not|nt @CHESTPAIN", kind="denial"),
+    _r(BRAIN, "@SPEECH|@VISION ~3 not|nt @SLUR|blurry|blurred", kind="denial"),
     # ---- names of the conditions: only when someone says they (may) have one now ----------
     _r(SCC, "spinal|spine cord compression", "cord compression", "mscc", kind="name"),
     _r(CALCIUM, "hypercalcaemia|hypercalcemia|hypercalcimia", "high|raised calcium", kind="name"),
@@ -1074,6 +1081,8 @@ class _Reader:
             return False
         if rule.kind == "crisis":
             return True
+        if rule.kind == "denial":
+            return False
         if rule.not_in_sentence:
             lo, hi = self.lo(start), self.hi(start)
             if any(w in rule.not_in_sentence for w in self.norms[lo:hi + 1]):
@@ -1140,32 +1149,68 @@ def _words_around(doc: Doc, start: int, end: int, text: str, edits: List[Edit]) 
     return text[lo:hi][:200]
 
 
-def _detect(text: str) -> Optional[SafetyFlag]:
+@dataclass(frozen=True)
+class _Reading:
+    """What the rules made of one message."""
+
+    flag: Optional[SafetyFlag]
+    #: Topics whose red-flag words the rules saw and read as not happening now (negated,
+    #: past, over, hypothetical), in a message with little else in it: "my legs are not
+    #: numb, just tired". A classifier guess of that topic is then overruled.
+    dismissed: FrozenSet[str] = frozenset()
+
+
+#: Words that carry no symptom of their own, for judging "little else in it".
+_FILLER = (NEG | PERSONAL | CLAUSE_WORDS | LIST_CONJ | NEG_GAP | RESOLVED | RESOLVED_GAP |
+           MILD | NOW | PAST_WORDS | ONGOING | _COMMON | IF_WORDS | HYPO_VERBS | EDU | _words(
+               "just only anymore more ago years year months month weeks week days since when "
+               "then first last but though that which who there here what ok okay well "
+               "thanks thank please"))
+#: At most this many other content words for a dismissal to count.
+DISMISS_MAX_OTHER_WORDS = 4
+
+
+def _read(text: str) -> _Reading:
     pipe = _pipeline()
     original = _clean(text)
     clean, edits = _rewrite(original)
     if not clean:
-        return None
+        return _Reading(None)
     doc = pipe.doc(clean)
     matches = pipe.matches(doc)
     if not matches:
-        return None
+        return _Reading(None)
     reader = _Reader(doc)
     hits = [_Hit(*pipe.rule_of[match_id], start, end) for match_id, start, end in matches]
     crisis = [h for h in hits if h.rule.kind == "crisis"]
     for hit in sorted(crisis, key=lambda h: h.start - h.end):  # longest first
         if reader.reported(hit):
-            return SafetyFlag(CRISIS, SELF_HARM, _words_around(doc, hit.start, hit.end, original, edits))
-    reported = [h for h in hits if h.rule.kind != "crisis" and reader.reported(h)]
+            phrase = _words_around(doc, hit.start, hit.end, original, edits)
+            return _Reading(SafetyFlag(CRISIS, SELF_HARM, phrase))
+    urgent = [h for h in hits if h.rule.kind != "crisis"]
+    reported = [h for h in urgent if reader.reported(h)]
     for hit in reported:
         hit.text = _words_around(doc, hit.start, hit.end, original, edits)
     if any(h.rule.strong for h in reported) or _soft_pair(reported):
         condition, phrase = _choose(reported)
-        return SafetyFlag(EMERGENCY, condition, phrase)
+        return _Reading(SafetyFlag(EMERGENCY, condition, phrase))
     fever = [h for h in reported if dict(h.rule.weights).get(FEVER)]
     if fever and any(t.norm_ in ON_TREATMENT for t in doc):  # shivery + "on chemo"
-        return SafetyFlag(EMERGENCY, FEVER, fever[0].text)
-    return None
+        return _Reading(SafetyFlag(EMERGENCY, FEVER, fever[0].text))
+    dismissed = set()
+    for topic, found in ((CRISIS, crisis), (EMERGENCY, urgent)):
+        if found and not (reported if topic == EMERGENCY else []) and \
+                _other_words(reader, found) <= DISMISS_MAX_OTHER_WORDS:
+            dismissed.add(topic)
+    return _Reading(None, frozenset(dismissed))
+
+
+def _other_words(reader: "_Reader", hits: List[_Hit]) -> int:
+    """Content words of the message outside the matched phrases."""
+    covered = {i for h in hits for i in range(h.start, h.end)}
+    return sum(1 for i, (w, tok) in enumerate(zip(reader.norms, reader.doc, strict=True))
+               if i not in covered and not (tok.is_punct or tok.is_space) and
+               w not in _FILLER and any(c.isalpha() for c in w))
 
 
 def _soft_pair(hits: List[_Hit]) -> bool:
@@ -1193,23 +1238,28 @@ _FALLBACK = [
 ]
 
 
-def detect(text: str) -> Optional[SafetyFlag]:
-    """Rule layer only: spaCy matcher over symptom/self-harm phrases, negation aware.
-
-    Pure function of the text; never raises. Crisis wins over emergency.
-    """
+def _safe_read(text: object) -> _Reading:
+    """_read() that never raises: a matcher bug must not silence the safety layer."""
     if not isinstance(text, str):
         text = "" if text is None else str(text)
     try:
-        return _detect(text)
-    except Exception:  # never let a matcher bug silence the safety layer
+        return _read(text)
+    except Exception:
         logger.exception("safety matcher failed; using the fallback patterns")
         lowered = text[:MAX_CHARS].lower()
         for topic, condition, regex in _FALLBACK:
             found = regex.search(lowered)
             if found:
-                return SafetyFlag(topic, condition, found.group(0))
-        return None
+                return _Reading(SafetyFlag(topic, condition, found.group(0)))
+        return _Reading(None)
+
+
+def detect(text: str) -> Optional[SafetyFlag]:
+    """Rule layer only: spaCy matcher over symptom/self-harm phrases, negation aware.
+
+    Pure function of the text; never raises. Crisis wins over emergency.
+    """
+    return _safe_read(text).flag
 
 
 def is_educational(text: str) -> bool:
@@ -1244,10 +1294,17 @@ def is_educational(text: str) -> bool:
 def assess(text: str, intent: Optional[str], confidence: float) -> Optional[SafetyFlag]:
     """The whole safety decision for one message: detect() wins; otherwise a classifier
     intent of "emergency"/"crisis" with confidence >= a threshold you choose counts, unless
-    the message is clearly an educational question about a symptom."""
-    flag = detect(text)
-    if flag is not None:
-        return flag
+    the message is clearly an educational question about a symptom.
+
+    The classifier is also overruled when the rules read the very red-flag words it
+    reacted to and found them denied or not happening now, in an otherwise short message
+    ("I'm not suicidal, just scared", "no fever and not confused any more").
+    """
+    reading = _safe_read(text)
+    if reading.flag is not None:
+        return reading.flag
+    if intent in reading.dismissed:  # "my legs are not numb, just tired"
+        return None
     try:
         conf = float(confidence)
     except (TypeError, ValueError):

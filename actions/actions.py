@@ -1,0 +1,68 @@
+"""The one custom action: every user turn is answered by `action_respond`.
+
+Why one action: the safety layer must run on every message and win, and every turn must
+end with the notice and set the contract's slots. With a single entry point no rule or
+story can route around them. The decisions live in `bot/dialogue.py`; this file only
+adapts Rasa's tracker and dispatcher to them.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.content.lookup import default_index
+from bot.context import turn_from_message
+from bot.dialogue import route
+from bot.notice import NOTICE
+from bot.replies import DATABASE_DOWN, LONG_MESSAGE, SOMETHING_WENT_WRONG, Reply, render
+
+logger = logging.getLogger(__name__)
+
+CONTRACT_SLOTS = ("topic", "site", "cancer_type", "answer_id")
+
+
+class ActionRespond(Action):
+    """Safety first, then the routed answer, then one message that ends with the notice."""
+
+    def name(self) -> str:
+        return "action_respond"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[str, Any]) -> List[EventType]:
+        turn = turn_from_message(
+            tracker.latest_message or {},
+            previous={name: tracker.get_slot(name) for name in CONTRACT_SLOTS},
+            channel=tracker.get_latest_input_channel() or "",
+        )
+        try:
+            reply = route(turn, default_index())
+        except SQLAlchemyError:
+            logger.exception("content database unreachable")
+            reply = Reply(DATABASE_DOWN, None, turn.site(), turn.cancer_type())
+        except Exception:  # a patient gets a kind answer, the log gets the details
+            logger.exception("action_respond failed")
+            reply = Reply(SOMETHING_WENT_WRONG, None, turn.site(), turn.cancer_type())
+        if turn.truncated:
+            reply = replace(reply, preface=LONG_MESSAGE)
+        return send(dispatcher, reply, turn.channel)
+
+
+def send(dispatcher: CollectingDispatcher, reply: Reply, channel: str) -> List[EventType]:
+    """Utter the reply (with the notice) and set the contract's slots."""
+    if channel == "socketio":  # the widget highlights urgent replies and styles the notice
+        dispatcher.utter_message(json_message={"meta": {
+            "topic": reply.topic, "urgency": reply.urgency, "answer_id": reply.answer_id,
+            "notice": NOTICE,
+        }})
+    dispatcher.utter_message(
+        text=render(reply),
+        buttons=[{"title": b.title, "payload": b.payload} for b in reply.buttons],
+    )
+    return [SlotSet(name, value) for name, value in reply.slots().items()]
