@@ -352,6 +352,7 @@ RULES: List[Rule] = [
        "no point in? living|going|carrying", "no point in being alive|here",
        "no point ~1 anymore", "no point ~1 any more", "nothing left? to live for", "lost the will to live",
        "not worth living", "life is not worth", "what is|s the point of living|life|going",
+       "what is|s the point anymore|any",
        "{CANT} go|carry on anymore", "{CANT} go|carry on like this",
        "{CANT} go|carry on any longer", "{CANT} do this anymore|any",
        "{CANT} take it|this anymore|any", "{CANT} cope anymore|any",
@@ -1098,7 +1099,9 @@ class _Reader:
             return False
         if self.framed_as_topic(end):
             return now
-        cue = self.nearest_cue(start)
+        # A phrase that opens with its subject ("she's confused") starts a clause of its
+        # own: an education word earlier in the sentence does not reach it.
+        cue = "personal" if self.norms[start] in PERSONAL else self.nearest_cue(start)
         inside = self.personal_in(start, end)
         if cue == "personal" or (inside and cue != "edu"):
             return True
@@ -1146,7 +1149,7 @@ def _words_around(doc: Doc, start: int, end: int, text: str, edits: List[Edit]) 
         lo -= 1
     while hi < len(text) and not text[hi].isspace():
         hi += 1
-    return text[lo:hi][:200]
+    return text[lo:hi][:200].strip(" ,.;:!?\"()")
 
 
 @dataclass(frozen=True)
