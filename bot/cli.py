@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -19,7 +20,17 @@ from bot.services import Ports, Stack
 logger = logging.getLogger("bot")
 
 
+def _stop_on_sigterm() -> None:
+    """`kill` (SIGTERM) stops the children too, exactly like Ctrl-C."""
+
+    def handler(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, handler)
+
+
 def _run(args: argparse.Namespace) -> int:
+    _stop_on_sigterm()
     started = time.monotonic()
     build.train()
     stack = Stack(ports=Ports(args.rasa_port, args.actions_port, args.web_port),

@@ -43,12 +43,14 @@ logger = logging.getLogger(__name__)
 EMERGENCY = "emergency"
 CRISIS = "crisis"
 
-#: A classifier "emergency" this sure counts even when no rule fired (unless the message
-#: is clearly an educational question). Lower than the usual 0.7: a false alarm costs a
-#: patient a moment, a miss can cost far more.
-EMERGENCY_THRESHOLD = 0.6
-#: Crisis is lower still: a warm pointer to a crisis line is never harmful.
-CRISIS_THRESHOLD = 0.5
+#: A classifier "emergency" or "crisis" this sure counts even when no rule fired (unless
+#: the message is clearly an educational question, or the rules read its red-flag words
+#: as denied). Measured on the red-team tables and 180 extra look-alikes (Nov 2026 model):
+#: the classifier alone found 48 of 61 urgent rows, 10 of them below 0.8; its false alarms
+#: on calm messages spread from 0.5 to 0.99, with a cluster of "can't ..." / "don't ..."
+#: sentences read as crisis between 0.5 and 0.7. 0.7 keeps the net, drops that cluster.
+EMERGENCY_THRESHOLD = 0.7
+CRISIS_THRESHOLD = 0.7
 
 #: How far (in tokens) the cues around a phrase are looked for inside a run-on sentence.
 CONTEXT = 30
