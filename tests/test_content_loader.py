@@ -3,6 +3,7 @@ the most specific approved answer to the general one. Real SQLite files, no mock
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from bot.content.db import make_engine
 from bot.content.loader import ContentError, load_content, read_content_dir
 from bot.content.lookup import AnswerIndex, candidate_keys
+from bot.content.models import Base
 from bot.paths import CONTENT_DIR
 
 GOOD = """
@@ -38,9 +40,21 @@ def write(folder: Path, name: str, *entries: str) -> Path:
     return file
 
 
-@pytest.fixture
-def engine(tmp_path: Path):
-    return make_engine(f"sqlite:///{tmp_path / 'content.db'}")
+@pytest.fixture(params=["sqlite", "external"])
+def engine(request: pytest.FixtureRequest, tmp_path: Path):
+    """The embedded SQLite file, and (when BOT_TEST_DATABASE_URL is set, e.g. to a
+    PostgreSQL database) the same tests on that server: the same code runs on both."""
+    if request.param == "sqlite":
+        yield make_engine(f"sqlite:///{tmp_path / 'content.db'}")
+        return
+    url = os.environ.get("BOT_TEST_DATABASE_URL")
+    if not url:
+        pytest.skip("BOT_TEST_DATABASE_URL not set")
+    engine = make_engine(url)
+    Base.metadata.drop_all(engine)
+    yield engine
+    Base.metadata.drop_all(engine)
+    engine.dispose()
 
 
 def test_missing_source_is_refused_with_file_and_entry(tmp_path: Path) -> None:
