@@ -10,9 +10,9 @@ import re
 import unicodedata
 
 #: Longest message the assistant reads; the rest is ignored (and the user is told).
-MAX_MESSAGE_CHARS = 2000
+MAX_MESSAGE_CHARS = 10_000
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff\ud800-\udfff]")
 _SPACE = re.compile(r"\s+")
 
 
@@ -20,8 +20,7 @@ def clean_message(text: object) -> str:
     """Normalise, strip control characters and cap the length of one user message."""
     if not isinstance(text, str):
         text = "" if text is None else str(text)
-    text = unicodedata.normalize("NFKC", text)
-    text = _CONTROL.sub(" ", text)
+    text = unicodedata.normalize("NFKC", _CONTROL.sub(" ", text))
     text = _SPACE.sub(" ", text).strip()
     return text[:MAX_MESSAGE_CHARS]
 
