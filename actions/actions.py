@@ -59,10 +59,12 @@ class ActionRespond(Action):
 def send(dispatcher: CollectingDispatcher, reply: Reply, channel: str) -> List[EventType]:
     """Utter the reply (with the notice) and set the contract's slots."""
     if channel == "socketio":  # the widget highlights urgent replies and styles the notice
-        dispatcher.utter_message(json_message={"meta": {
+        # Rasa's socket.io channel emits a custom message's keys as emit() arguments:
+        # "data" is the payload the browser receives ({"meta": {...}}).
+        dispatcher.utter_message(json_message={"data": {"meta": {
             "topic": reply.topic, "urgency": reply.urgency, "answer_id": reply.answer_id,
             "notice": NOTICE,
-        }})
+        }}})
     dispatcher.utter_message(
         text=render(reply),
         buttons=[{"title": b.title, "payload": b.payload} for b in reply.buttons],

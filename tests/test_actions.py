@@ -87,5 +87,5 @@ def test_socketio_gets_a_meta_message_before_the_text(real_index) -> None:
     t.latest_input_channel = "socketio"
     t.events = [{"event": "user", "input_channel": "socketio", "parse_data": t.latest_message}]
     messages, _ = run(ActionRespond(), t)
-    assert messages[0]["custom"]["meta"]["urgency"] == "crisis"
+    assert messages[0]["custom"]["data"]["meta"]["urgency"] == "crisis"
     assert messages[-1]["text"].endswith(NOTICE) and messages[-1]["buttons"] == []
