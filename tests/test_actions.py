@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -31,7 +32,9 @@ def tracker(text: str, intent: str, confidence: float = 0.95,
 
 def run(action, t: Tracker):
     dispatcher = CollectingDispatcher()
-    events = asyncio.run(action.run(dispatcher, t, {}))
+    # A thread of its own: other tests (Playwright) may leave an event loop running here.
+    with ThreadPoolExecutor(1) as pool:
+        events = pool.submit(asyncio.run, action.run(dispatcher, t, {})).result()
     return dispatcher.messages, {e["name"]: e["value"] for e in events if e["event"] == "slot"}
 
 
