@@ -11,7 +11,6 @@ import hashlib
 import logging
 import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Iterable, List
 
@@ -21,7 +20,7 @@ from bot import nlu_data
 from bot.content.db import make_engine
 from bot.content.loader import load_content
 from bot.nlp import pipeline
-from bot.paths import CONTENT_DIR, DATA, MODELS, ROOT, VAR
+from bot.paths import CONTENT_DIR, DATA, MODELS, RASA, ROOT, VAR
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +83,7 @@ def _train() -> Path:
     log = LOGS / "train.log"
     logger.info("training the Rasa model (a few minutes); log: %s", log)
     fingerprint = hash_files(training_inputs(), pipeline.fingerprint())
-    command = [str(Path(sys.executable).with_name("rasa")), "train", "--fixed-model-name",
+    command = [str(RASA), "train", "--fixed-model-name",
                "metastasis", "--out", str(MODELS), "--config", "config.yml", "--domain",
                "domain.yml", "--num-threads", "2", "--data", *map(str, TRAINING_DATA)]
     with log.open("w") as out:

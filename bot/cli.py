@@ -14,7 +14,7 @@ from typing import List, Optional
 from bot import build
 from bot.content.db import make_engine
 from bot.content.loader import ContentError, load_content
-from bot.paths import CONTENT_DIR, ROOT
+from bot.paths import CONTENT_DIR, RASA, ROOT
 from bot.services import Ports, Stack
 
 logger = logging.getLogger("bot")
@@ -40,11 +40,9 @@ def _run(args: argparse.Namespace) -> int:
         stack.start(only=only)
         logger.info("ready in %.1fs", time.monotonic() - started)
         if args.command == "shell":
-            env = {**stack._env(), "PYTHONPATH": str(ROOT)}
-            rasa = str(stack.commands()["actions"][0])
-            return subprocess.call([rasa, "shell", "--model", str(build.MODEL), "--endpoints",
-                                    "endpoints.yml", "--port", str(args.rasa_port)],
-                                   cwd=ROOT, env=env)
+            return subprocess.call([str(RASA), "shell", "--model", str(build.MODEL), "--endpoints",
+                                    stack.endpoints, "--port", str(args.rasa_port)],
+                                   cwd=ROOT, env=stack.environment())
         logger.info("chat widget page: http://localhost:%d/", args.web_port)
         logger.info("REST: http://localhost:%d/webhooks/rest/webhook  (Ctrl-C stops all)",
                     args.rasa_port)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Dict, List
 
 from bot import build
-from bot.paths import ROOT
+from bot.paths import RASA, ROOT
 
 RESULTS = ROOT / "results"
 SUMMARY = ROOT / "docs" / "evaluation.md"
@@ -30,10 +30,9 @@ logger = logging.getLogger(__name__)
 
 
 def rasa(*args: str, log: str) -> None:
-    rasa_bin = str(Path(sys.executable).with_name("rasa"))
     build.LOGS.mkdir(parents=True, exist_ok=True)
     with (build.LOGS / log).open("w") as out:
-        done = subprocess.run([rasa_bin, *args], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        done = subprocess.run([str(RASA), *args], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
     if done.returncode != 0:
         raise SystemExit(f"rasa {args[0]} {args[1]} failed; see {build.LOGS / log}")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -10,3 +11,4 @@ CONTENT_DIR = DATA / "content"
 MODELS = ROOT / "models"
 SPACY_MODEL = MODELS / "spacy_metastasis"
 VAR = ROOT / "var"  # runtime state: databases and logs (not committed)
+RASA = Path(sys.executable).with_name("rasa")  # the venv's rasa command

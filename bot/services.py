@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 from bot.build import LOGS, MODEL
-from bot.paths import ROOT, VAR
+from bot.paths import RASA, ROOT, VAR
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +51,8 @@ class Stack:
     def web_url(self) -> str:
         return f"http://127.0.0.1:{self.ports.web}"
 
-    def _env(self) -> Dict[str, str]:
+    def environment(self) -> Dict[str, str]:
+        """The environment every process of the stack (and `rasa shell`) runs with."""
         env = dict(os.environ)
         env.update(
             PYTHONPATH=str(ROOT),
@@ -62,18 +63,18 @@ class Stack:
         env.update(self.env)
         return env
 
-    def _rasa(self) -> str:
-        return str(Path(sys.executable).with_name("rasa"))
+    @property
+    def endpoints(self) -> str:
+        return os.environ.get("BOT_ENDPOINTS", "endpoints.yml")
 
     def commands(self) -> Dict[str, List[str]]:
-        rasa = [self._rasa(), "run", "--model", str(MODEL), "--endpoints",
-                os.environ.get("BOT_ENDPOINTS", "endpoints.yml"), "--credentials",
+        rasa = [str(RASA), "run", "--model", str(MODEL), "--endpoints", self.endpoints, "--credentials",
                 "credentials.yml", "--interface", self.host, "--port", str(self.ports.rasa),
                 "--cors", "*"]
         if self.token:
             rasa += ["--enable-api", "--auth-token", self.token]
         return {
-            "actions": [self._rasa(), "run", "actions", "--actions", "actions", "--port",
+            "actions": [str(RASA), "run", "actions", "--actions", "actions", "--port",
                         str(self.ports.actions)],
             "rasa": rasa,
             "web": [sys.executable, "-m", "bot.web.serve", "--host", self.host, "--port",
@@ -89,7 +90,7 @@ class Stack:
                 continue
             log = (self.log_dir / f"{name}.log").open("a")
             self.processes[name] = subprocess.Popen(
-                command, cwd=ROOT, env=self._env(), stdout=log, stderr=subprocess.STDOUT,
+                command, cwd=ROOT, env=self.environment(), stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
         checks = {"actions": f"http://127.0.0.1:{self.ports.actions}/health",

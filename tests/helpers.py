@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+import csv
+import uuid
+from pathlib import Path
+from typing import Any, Dict, List, Tuple
 
 import requests
 
 from bot.notice import NOTICE
 
 TIMEOUT = 60
+REDTEAM = Path(__file__).parent / "redteam"
+
+
+def new_sender(prefix: str = "test") -> str:
+    """A fresh conversation id, so no test inherits another's context."""
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+def redteam_rows(name: str) -> List[Tuple[str, str]]:
+    """Rows of a red-team table in tests/redteam/ as (message, expected topic)."""
+    with open(REDTEAM / name, newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+        return [(row["message"], row["expect"]) for row in reader]
 
 
 def chat(server: Any, sender: str, text: str) -> List[Dict[str, Any]]:

@@ -3,21 +3,15 @@ with the right slots, sources and the notice (contract sections 1 and 2)."""
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
 from bot.content.loader import read_content_dir
 from bot.paths import CONTENT_DIR
 from bot.replies import payload
 from bot.vocabulary import SMALLTALK_KEYS
-from tests.helpers import chat, ends_with_notice, last_text, slots
+from tests.helpers import chat, ends_with_notice, last_text, new_sender, slots
 
 pytestmark = pytest.mark.server
-
-
-def new_sender() -> str:
-    return "test-" + uuid.uuid4().hex[:10]
 
 
 def test_what_is_metastasis_then_bones_carries_the_topic(server) -> None:

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import yaml
 
 from bot import build
-from bot.paths import ROOT
+from bot.paths import RASA, ROOT
 from bot.vocabulary import EDUCATION_TOPICS, SAFETY_TOPICS, SMALLTALK_KEYS
 
-RASA = str(Path(sys.executable).with_name("rasa"))
 DATA_ARGS = ["--data", *map(str, build.TRAINING_DATA)]
 
 
 def run(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:
-    return subprocess.run([RASA, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run([str(RASA), *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout)
 
 
 def test_domain_intents_are_the_contract_keys() -> None:

@@ -7,10 +7,8 @@ not copy them. Emergency and crisis rows must be caught by the rules alone
 
 from __future__ import annotations
 
-import csv
 import statistics
 import time
-from pathlib import Path
 from typing import List, Tuple
 
 import pytest
@@ -19,8 +17,8 @@ from hypothesis import strategies as st
 
 from bot.nlp import safety
 from bot.nlp.safety import SafetyFlag, assess, detect
+from tests.helpers import redteam_rows
 
-REDTEAM = Path(__file__).parent / "redteam"
 URGENT = {"emergency", "crisis"}
 CONDITIONS = {
     "spinal_cord_compression", "high_calcium", "svc_syndrome", "brain_pressure",
@@ -28,15 +26,8 @@ CONDITIONS = {
 }
 
 
-def load(name: str) -> List[Tuple[str, str]]:
-    """Rows of a red-team table as (message, expect)."""
-    with open(REDTEAM / name, newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
-        return [(row["message"], row["expect"]) for row in reader]
-
-
-EMERGENCY_ROWS = load("emergency.tsv")
-ADVICE_ROWS = load("advice_scope.tsv")
+EMERGENCY_ROWS = redteam_rows("emergency.tsv")
+ADVICE_ROWS = redteam_rows("advice_scope.tsv")
 
 
 def _id(row: Tuple[str, str]) -> str:
