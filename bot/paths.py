@@ -8,6 +8,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 CONTENT_DIR = DATA / "content"
+SAFETY_DIR = DATA / "safety"  # red-flag rules and lists, reviewed like content
+HELPLINES = DATA / "helplines.yml"
 MODELS = ROOT / "models"
 SPACY_MODEL = MODELS / "spacy_metastasis"
 VAR = ROOT / "var"  # runtime state: databases and logs (not committed)

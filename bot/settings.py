@@ -1,0 +1,118 @@
+"""Every `BOT_*` setting, read in one place, with its default and its meaning.
+
+Why one module: a setting read in five places drifts (different defaults, different
+parsing). Other modules call `settings()`; nothing else reads `os.environ` for `BOT_*`.
+The README's settings table is checked against `SETTINGS` by a test, and `.env.example`
+lists the same names.
+
+Reading is lazy and cheap (no side effects at import): `settings()` builds a frozen
+snapshot of the environment each time it is called, so tests and child processes that
+change the environment see the change.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Dict, Mapping, Optional, Tuple
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One environment variable: its name, default (None: unset) and a one-line meaning."""
+
+    name: str
+    default: Optional[str]
+    meaning: str
+
+
+#: The settings table. Order is the README's order.
+SETTINGS: Tuple[Setting, ...] = (
+    Setting("BOT_API_TOKEN", None,
+            "turns on the Rasa HTTP API with this token; unset keeps the API off"),
+    Setting("BOT_REGION", "international",
+            "help lines shown in urgent and crisis replies: international, US, CA, UK, IE or AU"),
+    Setting("BOT_NOTICE", None,
+            "replaces the educational-only notice (one place for its wording)"),
+    Setting("BOT_HOST", "127.0.0.1",
+            "interface the action server and widget page listen on (Rasa: see BOT_RASA_HOST)"),
+    Setting("BOT_RASA_HOST", "0.0.0.0",
+            "interface the Rasa server (REST, socket.io) listens on"),
+    Setting("BOT_ALLOWED_ORIGINS", None,
+            "comma-separated origins allowed by CORS; default the widget page and localhost"),
+    Setting("BOT_ACTION_SECRET", None,
+            "shared secret Rasa sends to the action server; required when BOT_HOST is not loopback"),
+    Setting("BOT_DATABASE_URL", None,
+            "content database (any SQLAlchemy URL); default SQLite under var/"),
+    Setting("BOT_ENDPOINTS", "endpoints.yml",
+            "Rasa endpoints file; endpoints.production.yml for PostgreSQL and Redis"),
+    Setting("BOT_TRACKER_DB", None,
+            "SQLite file for conversations (set by make run; default var/conversations.db)"),
+    Setting("BOT_ACTION_URL", None,
+            "action server webhook URL (set by make run from the action server's port)"),
+    Setting("BOT_PG_HOST", None, "PostgreSQL host for conversations (production endpoints)"),
+    Setting("BOT_PG_DB", None, "PostgreSQL database for conversations (production endpoints)"),
+    Setting("BOT_PG_USER", None, "PostgreSQL user (production endpoints)"),
+    Setting("BOT_PG_PASSWORD", None, "PostgreSQL password (production endpoints)"),
+    Setting("BOT_REDIS_HOST", None, "Redis host for the lock store (production endpoints)"),
+    Setting("BOT_EVAL_FOLDS", "3", "cross-validation folds for make evaluate"),
+    Setting("BOT_TEST_DATABASE_URL", None,
+            "a PostgreSQL URL: the content-loader tests also run against it"),
+)
+
+_BY_NAME: Dict[str, Setting] = {s.name: s for s in SETTINGS}
+
+#: Regions with help lines in data/helplines.yml.
+REGIONS: Tuple[str, ...] = ("international", "US", "CA", "UK", "IE", "AU")
+
+
+def get(name: str, env: Optional[Mapping[str, str]] = None) -> Optional[str]:
+    """The value of one declared setting (stripped; empty counts as unset)."""
+    setting = _BY_NAME[name]  # KeyError: an undeclared setting is a bug
+    value = (os.environ if env is None else env).get(name, "").strip()
+    return value or setting.default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The settings the code uses, parsed."""
+
+    api_token: Optional[str]
+    region: str
+    notice: Optional[str]
+    host: str
+    rasa_host: str
+    allowed_origins: Tuple[str, ...]
+    action_secret: Optional[str]
+    database_url: Optional[str]
+    endpoints: str
+    eval_folds: int
+
+
+def region_key(value: Optional[str]) -> str:
+    """`uk`, `UK`, `gb` -> `UK`; unknown or empty -> `international`."""
+    wanted = (value or "").strip().upper()
+    if wanted == "GB":
+        wanted = "UK"
+    for region in REGIONS:
+        if region.upper() == wanted:
+            return region
+    return "international"
+
+
+def settings(env: Optional[Mapping[str, str]] = None) -> Settings:
+    """A snapshot of every setting, parsed."""
+    origins = get("BOT_ALLOWED_ORIGINS", env)
+    return Settings(
+        api_token=get("BOT_API_TOKEN", env),
+        region=region_key(get("BOT_REGION", env)),
+        notice=get("BOT_NOTICE", env),
+        host=get("BOT_HOST", env) or "127.0.0.1",
+        rasa_host=get("BOT_RASA_HOST", env) or "0.0.0.0",
+        allowed_origins=tuple(o.strip() for o in origins.split(",") if o.strip()) if origins
+        else (),
+        action_secret=get("BOT_ACTION_SECRET", env),
+        database_url=get("BOT_DATABASE_URL", env),
+        endpoints=get("BOT_ENDPOINTS", env) or "endpoints.yml",
+        eval_folds=int(get("BOT_EVAL_FOLDS", env) or "3"),
+    )
