@@ -46,8 +46,12 @@ SAFETY_TOPICS: List[str] = ["emergency", "crisis", "personal_advice", "out_of_sc
 #: Small talk: answered from the content database, but the `topic` slot stays null.
 SMALLTALK_KEYS: List[str] = ["greet", "goodbye", "thanks", "bot_identity"]
 
+#: Content that is not an answer of its own: a short note put before an answer, such as
+#: "most skin cancers rarely spread" when someone says "skin cancer" (id `cancer_note.<name>`).
+NOTE_KEYS: List[str] = ["cancer_note"]
+
 #: Every key a content entry may carry.
-CONTENT_KEYS: List[str] = EDUCATION_TOPICS + SAFETY_TOPICS + SMALLTALK_KEYS
+CONTENT_KEYS: List[str] = EDUCATION_TOPICS + SAFETY_TOPICS + SMALLTALK_KEYS + NOTE_KEYS
 
 #: Site keys (contract section 5) with everyday words, typos included. Lowercase.
 SITES: Dict[str, List[str]] = {
@@ -83,6 +87,14 @@ SITES: Dict[str, List[str]] = {
     "skin": ["skin", "skin nodules", "under the skin"],
 }
 
+#: "Skin cancer" is not melanoma unless the person says so: most skin cancers (basal and
+#: squamous cell) rarely spread. These names map to `other` and carry a note.
+SKIN_CANCER_NAMES: List[str] = [
+    "skin cancer", "skin cancers", "non melanoma skin cancer", "non-melanoma skin cancer",
+    "basal cell carcinoma", "basal cell cancer", "basal cell skin cancer", "bcc",
+    "squamous cell skin cancer", "squamous cell carcinoma of the skin", "rodent ulcer",
+]
+
 #: Cancer-type keys (contract section 6) with everyday words. Lowercase.
 CANCER_TYPES: Dict[str, List[str]] = {
     "breast": ["breast", "breast cancer", "brest", "brest cancer", "breat cancer", "dcis"],
@@ -103,7 +115,7 @@ CANCER_TYPES: Dict[str, List[str]] = {
     ],
     "stomach": ["stomach", "stomach cancer", "gastric", "gastric cancer", "stomache"],
     "melanoma": [
-        "melanoma", "skin cancer", "melanomas", "malignant melanoma", "melonoma",
+        "melanoma", "melanomas", "melanoma skin cancer", "malignant melanoma", "melonoma",
         "melanoma cancer",
     ],
     "bladder": ["bladder", "bladder cancer", "urothelial", "bladdder"],
@@ -117,6 +129,16 @@ CANCER_TYPES: Dict[str, List[str]] = {
         "esophageal", "oesophageal", "esophagus", "oesophagus", "gullet",
         "food pipe", "esophageal cancer", "oesophageal cancer", "esophagal",
     ],
+    # A named solid tumour without answers of its own (contract section 6).
+    "other": SKIN_CANCER_NAMES,
+}
+
+#: The 13 cancer types with answers of their own.
+KEYED_CANCER_TYPES: List[str] = [k for k in CANCER_TYPES if k != "other"]
+
+#: Names that carry a note (content id `cancer_note.<group>`) before the answer.
+CANCER_NOTES: Dict[str, List[str]] = {
+    "skin_cancer": SKIN_CANCER_NAMES,
 }
 
 _SPACE = re.compile(r"\s+")
@@ -143,6 +165,14 @@ _TYPE_INDEX = _index(CANCER_TYPES)
 def site_key(text: Optional[str]) -> Optional[str]:
     """Map a matched phrase ("bones", "spine") or a key to its site key, else None."""
     return _SITE_INDEX.get(_norm(text)) if text else None
+
+
+_NOTE_INDEX = _index(CANCER_NOTES)
+
+
+def cancer_note_key(text: Optional[str]) -> Optional[str]:
+    """The note group of a matched cancer name ("skin cancer" -> skin_cancer), else None."""
+    return _NOTE_INDEX.get(_norm(text)) if text else None
 
 
 def cancer_type_key(text: Optional[str]) -> Optional[str]:

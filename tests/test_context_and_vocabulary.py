@@ -22,7 +22,8 @@ def test_site_synonyms(word: str, key: str) -> None:
 
 
 @pytest.mark.parametrize("word,key", [("bowel", "colorectal"), ("colon cancer", "colorectal"),
-                                      ("Rectal", "colorectal"), ("skin cancer", "melanoma"),
+                                      ("Rectal", "colorectal"), ("skin cancer", "other"),
+                                      ("melanoma skin cancer", "melanoma"),
                                       ("womb", "uterine"), ("oesophageal", "esophageal")])
 def test_cancer_type_synonyms(word: str, key: str) -> None:
     assert cancer_type_key(word) == key
