@@ -46,7 +46,7 @@ node_modules/.installed: package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-bot/web/dist/widget.js: node_modules/.installed $(wildcard bot/web/src/*) bot/web/build.mjs
+bot/web/dist/widget.js: node_modules/.installed $(wildcard bot/web/src/*) bot/web/build.mjs data/helplines.yml
 	npm run build
 
 # Browser tests use Debian's Chromium (browser downloads do not work here).

@@ -23,6 +23,7 @@ from bot.dialogue import route
 from bot.nlp import safety
 from bot.notice import NOTICE
 from bot.replies import DATABASE_DOWN, LONG_MESSAGE, SOMETHING_WENT_WRONG, Reply, render
+from bot.settings import settings
 
 logger = logging.getLogger(__name__)
 safety.warm_up()  # build the red-flag matcher when the action server starts, not on a patient's turn
@@ -52,7 +53,8 @@ class ActionRespond(Action):
             logger.exception("action_respond failed")
             reply = Reply(SOMETHING_WENT_WRONG, None, turn.site(), turn.cancer_type())
         if turn.truncated:
-            reply = replace(reply, preface=LONG_MESSAGE)
+            preface = "\n\n".join(p for p in (LONG_MESSAGE, reply.preface) if p)
+            reply = replace(reply, preface=preface)
         return send(dispatcher, reply, turn.channel)
 
 
@@ -63,7 +65,7 @@ def send(dispatcher: CollectingDispatcher, reply: Reply, channel: str) -> List[E
         # "data" is the payload the browser receives ({"meta": {...}}).
         dispatcher.utter_message(json_message={"data": {"meta": {
             "topic": reply.topic, "urgency": reply.urgency, "answer_id": reply.answer_id,
-            "notice": NOTICE,
+            "notice": NOTICE, "region": settings().region,
         }}})
     dispatcher.utter_message(
         text=render(reply),

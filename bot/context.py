@@ -35,6 +35,7 @@ class Turn:
     cancer_types: Tuple[str, ...]
     previous: Dict[str, Optional[str]] = field(default_factory=dict)
     channel: str = ""
+    notes: Tuple[str, ...] = ()  # cancer names that carry a note ("skin cancer")
 
     @property
     def truncated(self) -> bool:
@@ -82,9 +83,10 @@ def turn_from_message(message: Dict[str, Any], previous: Dict[str, Optional[str]
     entities = message.get("entities") or []
     sites = _entity_keys(entities, "site")
     cancer_types = _entity_keys(entities, "cancer_type")
+    text = clean_message(raw_text)
     return Turn(
         raw_text=raw_text,
-        text=clean_message(raw_text),
+        text=text,
         intent=intent.get("name"),
         confidence=float(intent.get("confidence") or 0.0),
         ranking=ranking,
@@ -92,5 +94,7 @@ def turn_from_message(message: Dict[str, Any], previous: Dict[str, Optional[str]
         cancer_types=cancer_types,
         previous=dict(previous),
         channel=channel,
+        notes=tuple(vocabulary.cancer_notes_in(text))
+        if "other" in cancer_types else (),
     )
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 import logging
 from typing import List, Optional, Sequence
 
+from bot import safety
 from bot.content.lookup import AnswerIndex
 from bot.context import Turn
-from bot.nlp import safety
 from bot.replies import (
     DEFAULT_CHOICES,
     ENGLISH_ONLY,
@@ -25,6 +25,7 @@ from bot.replies import (
     from_answer,
 )
 from bot.text import looks_non_english
+from bot.urgent import compose
 from bot.vocabulary import EDUCATION_TOPICS, SMALLTALK_KEYS
 
 logger = logging.getLogger(__name__)
@@ -60,10 +61,10 @@ def guarded_reply(turn: Turn, index: AnswerIndex) -> Optional[Reply]:
     if flag is not None:
         logger.info("safety layer: %s (%s)", flag.topic, flag.condition)
         found = index.best(flag.topic, turn.site(), turn.cancer_type())
-        if found is not None:
-            return from_answer(found, flag.topic, turn.site(), turn.cancer_type(),
-                               urgency=flag.topic,
-                               buttons=() if flag.topic == "crisis" else None)
+        if found is None:  # never let a missing entry route an emergency to the classifier
+            raise LookupError(f"no approved {flag.topic} entry")
+        return compose(flag, safety.condition(flag.condition), found, turn.site(),
+                       turn.cancer_type())
     if not any(c.isalnum() for c in turn.text):
         return clarify(turn, index, DEFAULT_CHOICES)
     if looks_non_english(turn.text):
@@ -80,7 +81,13 @@ def answer(turn: Turn, index: AnswerIndex, intent: str) -> Reply:
     found = index.best(topic, site, cancer_type)
     if found is None:
         return clarify(turn, index, PLACE_ONLY_CHOICES)
-    return from_answer(found, topic, site, cancer_type)
+    return from_answer(found, topic, site, cancer_type, preface=cancer_note(turn, index))
+
+
+def cancer_note(turn: Turn, index: AnswerIndex) -> Optional[str]:
+    """The vetted note for a cancer named without answers of its own ("skin cancer")."""
+    notes = [index.by_id(f"cancer_note.{name}") for name in turn.notes]
+    return "\n\n".join(n.text for n in notes if n is not None) or None
 
 
 def scoped_answer(turn: Turn, index: AnswerIndex, topic: str,

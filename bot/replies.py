@@ -7,12 +7,14 @@ down, the message was cut), not medical content, which lives in data/content/.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from bot.content.lookup import ServedAnswer
+from bot.content.placeholders import expand
 from bot.notice import with_notice
+from bot.payloads import payload
+from bot.settings import settings
 
 #: Short button labels for topics, used when the assistant offers choices (clarify).
 TOPIC_LABELS: Dict[str, str] = {
@@ -51,12 +53,12 @@ DEFAULT_CHOICES: Tuple[str, ...] = ("what_is_metastasis", "symptoms", "treatment
 DATABASE_DOWN = (
     "I'm sorry. I can't reach my library of checked answers right now, so I can't "
     "answer safely. Please try again in a few minutes.\n\n"
-    "If you feel very unwell, call emergency services or your care team's urgent line now."
+    "If you feel very unwell, call {{urgent_line}} now, or {{emergency_number}} in an emergency."
 )
 SOMETHING_WENT_WRONG = (
     "I'm sorry, something went wrong on my side and I could not answer. "
     "Please try asking again.\n\n"
-    "If you feel very unwell, call emergency services or your care team's urgent line now."
+    "If you feel very unwell, call {{urgent_line}} now, or {{emergency_number}} in an emergency."
 )
 LONG_MESSAGE = "Your message was very long, so I read only the first part of it."
 ENGLISH_ONLY = "I'm sorry, I can only read and answer in English for now."
@@ -84,12 +86,6 @@ class Reply:
     def slots(self) -> Dict[str, Optional[str]]:
         return {"topic": self.topic, "site": self.site, "cancer_type": self.cancer_type,
                 "answer_id": self.answer_id}
-
-
-def payload(topic: str, site: Optional[str] = None, cancer_type: Optional[str] = None) -> str:
-    """A button payload Rasa parses without NLU: `/symptoms{"site": "bone"}`."""
-    entities = {k: v for k, v in (("site", site), ("cancer_type", cancer_type)) if v}
-    return f"/{topic}{json.dumps(entities)}" if entities else f"/{topic}"
 
 
 def follow_up_buttons(answer: ServedAnswer) -> Tuple[Button, ...]:
@@ -127,7 +123,9 @@ def from_answer(answer: ServedAnswer, topic: Optional[str], site: Optional[str],
     )
 
 
-def render(reply: Reply) -> str:
-    """The final text of the turn: optional note, the reply, and the notice last."""
+def render(reply: Reply, region: Optional[str] = None) -> str:
+    """The final text of the turn: optional note, the reply, and the notice last.
+
+    Help lines and shared lists are filled in here, for `region` (default BOT_REGION)."""
     parts: List[str] = [p for p in (reply.preface, reply.text) if p]
-    return with_notice("\n\n".join(parts))
+    return with_notice(expand("\n\n".join(parts), region or settings().region))

@@ -168,11 +168,22 @@ def site_key(text: Optional[str]) -> Optional[str]:
 
 
 _NOTE_INDEX = _index(CANCER_NOTES)
+_NOTE_PHRASES = re.compile(
+    r"\b(" + "|".join(re.escape(p) for p in sorted(_NOTE_INDEX, key=len, reverse=True)) + r")\b")
 
 
 def cancer_note_key(text: Optional[str]) -> Optional[str]:
     """The note group of a matched cancer name ("skin cancer" -> skin_cancer), else None."""
     return _NOTE_INDEX.get(_norm(text)) if text else None
+
+
+def cancer_notes_in(text: str) -> List[str]:
+    """Note groups named anywhere in `text`, in order ("can skin cancer spread" -> skin_cancer).
+
+    Read from the text, not the entities: Rasa's synonym mapper has already turned
+    "skin cancer" into `other` by the time the action sees it."""
+    found = (_NOTE_INDEX[m.group(1)] for m in _NOTE_PHRASES.finditer(_norm(text)))
+    return list(dict.fromkeys(found))
 
 
 def cancer_type_key(text: Optional[str]) -> Optional[str]:

@@ -8,7 +8,7 @@ import spacy
 from bot.context import turn_from_message
 from bot.nlp.pipeline import build
 from bot.notice import NOTICE, with_notice
-from bot.replies import payload
+from bot.payloads import payload
 from bot.text import MAX_MESSAGE_CHARS, clean_message
 from bot.vocabulary import cancer_type_key, site_key
 

@@ -7,7 +7,7 @@ import pytest
 
 from bot.content.loader import read_content_dir
 from bot.paths import CONTENT_DIR
-from bot.replies import payload
+from bot.payloads import payload
 from bot.vocabulary import SMALLTALK_KEYS
 from tests.helpers import chat, ends_with_notice, last_text, new_sender, slots
 

@@ -11,7 +11,7 @@ import datetime as dt
 import threading
 import time
 from dataclasses import dataclass
-from typing import Dict, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.content.loader import FollowUp, SourceRef, loaded_version
 from bot.content.models import Answer
+from bot.vocabulary import NOTE_KEYS
 
 Key = Tuple[str, Optional[str], Optional[str]]
 
@@ -54,14 +55,15 @@ class AnswerIndex:
         self._check_every = check_every
         self._lock = threading.Lock()
         self._answers: Dict[Key, ServedAnswer] = {}
+        self._by_id: Dict[str, ServedAnswer] = {}
         self._version: Optional[str] = None
         self._checked_at = 0.0
 
-    def _read_all(self) -> Dict[Key, ServedAnswer]:
+    def _read_all(self) -> List[ServedAnswer]:
         with Session(self._engine) as session:
             rows = session.execute(select(Answer).where(Answer.status == "approved")).scalars()
-            return {
-                (a.topic, a.site, a.cancer_type): ServedAnswer(
+            return [
+                ServedAnswer(
                     id=a.id, topic=a.topic, site=a.site, cancer_type=a.cancer_type,
                     text=a.text,
                     sources=tuple(SourceRef(s.title, s.url) for s in a.sources),
@@ -69,7 +71,7 @@ class AnswerIndex:
                     reviewed_by=a.reviewed_by, reviewed_on=a.reviewed_on, version=a.version,
                 )
                 for a in rows
-            }
+            ]
 
     def refresh(self, force: bool = False) -> None:
         """Reload when the stored content version differs; raises if the DB is down."""
@@ -79,7 +81,11 @@ class AnswerIndex:
         with self._lock:
             version = loaded_version(self._engine)
             if force or version != self._version or not self._answers:
-                self._answers = self._read_all()
+                answers = self._read_all()
+                # Notes are found by id only: they are never the answer to a question.
+                self._answers = {(a.topic, a.site, a.cancer_type): a for a in answers
+                                 if a.topic not in NOTE_KEYS}
+                self._by_id = {a.id: a for a in answers}
                 self._version = version
             self._checked_at = now
 
@@ -93,8 +99,10 @@ class AnswerIndex:
                 return answer
         return None
 
-    def __len__(self) -> int:
-        return len(self._answers)
+    def by_id(self, answer_id: str) -> Optional[ServedAnswer]:
+        """One approved entry by its id (notes such as `cancer_note.skin_cancer`)."""
+        self.refresh()
+        return self._by_id.get(answer_id)
 
 
 _default_index: Optional[AnswerIndex] = None

@@ -9,6 +9,10 @@ import { plainText, renderMarkdown, safeUrl } from "./markdown.js";
 const DEFAULT_NOTICE =
   "This information is educational only and is not medical advice. " +
   "Please talk with your care team about your own situation.";
+// The emergency line per region, from data/helplines.yml (bot/web/build.mjs puts it here).
+// eslint-disable-next-line no-undef
+const BANNERS = __HELPLINE_BANNERS__;
+const hasOwn = (object, key) => Object.prototype.hasOwnProperty.call(object, key);
 const REPLY_TIMEOUT_MS = 30000;
 const MAX_TURNS = 200;
 const OFFLINE_TEXT = "You're offline — we'll send your message when you're back.";
@@ -34,15 +38,20 @@ function readConfig(script) {
     subtitle: pick("subtitle", "Educational information, not medical advice"),
     launcherLabel: pick("launcherLabel", "Ask about cancer spread"),
     greeting: pick("greeting", "/greet"), // sent silently on a brand-new session
-    emergencyText: pick(
-      "emergencyText",
-      "In an emergency, call 911 or your local emergency number now."
-    ),
+    // data-region fixes the help lines; without it the widget follows the server's
+    // BOT_REGION, which each reply's meta carries.
+    region: hasOwn(BANNERS, pick("region", "")) ? pick("region", "") : "",
+    emergencyText: pick("emergencyText", ""),
     notice: pick("notice", DEFAULT_NOTICE),
     lang: pick("lang", "en"),
     color: pick("color", ""),
     storageKey: pick("storageKey", "metastasis-chat"),
   };
+}
+
+// The emergency line: the page's own text, else the region's, else the international one.
+function bannerFor(cfg, region) {
+  return cfg.emergencyText || BANNERS[region] || BANNERS.international;
 }
 
 // Picks text colours for the brand colour so any clinic colour keeps AA contrast.
@@ -222,6 +231,7 @@ function createWidget(cfg) {
     h("div", { class: "actions" }, confirmYes, h("button", { type: "button", text: "Cancel", onclick: () => hideConfirm() }))
   );
   const startOverButton = h("button", { type: "button", class: "start-over", onclick: () => showConfirm() }, icon("restart", 18), h("span", { text: "Start over" }));
+  const emergencyLine = h("p", { id: "mc-emergency", class: "emergency-line", text: bannerFor(cfg, cfg.region) });
   const panel = h(
     "div",
     { id: "mc-panel", class: "panel", role: "dialog", "aria-labelledby": "mc-title", "aria-describedby": "mc-subtitle mc-emergency", hidden: true },
@@ -231,7 +241,7 @@ function createWidget(cfg) {
       h("div", { class: "titles" }, h("h2", { id: "mc-title", text: cfg.title }), h("p", { id: "mc-subtitle", text: cfg.subtitle })),
       h("button", { type: "button", class: "close", "aria-label": "Close chat", onclick: () => close() }, icon("close", 22))
     ),
-    h("p", { id: "mc-emergency", class: "emergency-line", text: cfg.emergencyText }),
+    emergencyLine,
     status,
     transcript,
     form,
@@ -502,6 +512,9 @@ function createWidget(cfg) {
     if (msg.meta && typeof msg.meta === "object") {
       // Sent just before an answer's text: it starts a new reply bubble.
       pendingMeta = msg.meta;
+      if (!cfg.region && !cfg.emergencyText && hasOwn(BANNERS, String(msg.meta.region))) {
+        emergencyLine.textContent = BANNERS[msg.meta.region];
+      }
       if (currentBot && (currentBot.parts.length || currentBot.notice)) currentBot = null;
       return;
     }
