@@ -1,12 +1,13 @@
 """The educational-only notice: its text lives here and nowhere else.
 
-`with_notice` is the single function that closes a bot turn; every reply path in
-`actions/` goes through it (see `actions/turn.py`).
+`with_notice` is the single function that closes a bot turn; every reply path goes
+through it (`bot/replies.render`, called by the one action in `actions/actions.py`).
+The default wording is the conversation contract's (docs/conversation-contract.md).
 """
 
 from __future__ import annotations
 
-import os
+from bot.settings import settings
 
 DEFAULT_NOTICE = (
     "This information is educational only and is not medical advice. "
@@ -14,7 +15,7 @@ DEFAULT_NOTICE = (
 )
 
 #: The notice for this process. Set BOT_NOTICE to change the wording in one place.
-NOTICE: str = os.environ.get("BOT_NOTICE", "").strip() or DEFAULT_NOTICE
+NOTICE: str = settings().notice or DEFAULT_NOTICE
 
 
 def with_notice(text: str) -> str:

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import os
-
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 
 from bot.paths import VAR
+from bot.settings import settings
 
 
 def database_url() -> str:
     """BOT_DATABASE_URL if set (PostgreSQL in production), else the embedded SQLite file."""
-    url = os.environ.get("BOT_DATABASE_URL", "").strip()
+    url = settings().database_url
     if url:
         return url
     VAR.mkdir(exist_ok=True)
