@@ -1,0 +1,132 @@
+"""Every branch of `bot.dialogue.route`, without Rasa: real content in a real SQLite file,
+real safety rules, turns built the way the action builds them.
+
+These are the fast loop's core: a change to routing fails here in a second, long before
+the end-to-end suite trains a model.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Dict, Optional, Sequence, Tuple
+
+import pytest
+
+from bot.content.db import make_engine
+from bot.content.loader import load_content
+from bot.content.lookup import AnswerIndex
+from bot.context import Turn
+from bot.dialogue import DEFAULT_CHOICES, PLACE_ONLY_CHOICES, route
+from bot.paths import CONTENT_DIR
+from bot.replies import ENGLISH_ONLY, render
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory) -> AnswerIndex:
+    path: Path = tmp_path_factory.mktemp("content") / "content.db"
+    engine = make_engine(f"sqlite:///{path}")
+    load_content(engine, CONTENT_DIR)
+    return AnswerIndex(engine)
+
+
+def turn(text: str, intent: Optional[str] = None, confidence: float = 0.9,
+         sites: Sequence[str] = (), cancer_types: Sequence[str] = (),
+         ranking: Tuple[Tuple[str, float], ...] = (),
+         previous: Optional[Dict[str, Optional[str]]] = None,
+         notes: Sequence[str] = ()) -> Turn:
+    return Turn(raw_text=text, text=text, intent=intent, confidence=confidence,
+                ranking=ranking or ((intent, confidence),) if intent else ranking,
+                sites=tuple(sites), cancer_types=tuple(cancer_types),
+                previous=previous or {}, notes=tuple(notes))
+
+
+def topics_offered(reply) -> list:
+    return [b.payload.lstrip("/").split("{")[0] for b in reply.buttons]
+
+
+def test_a_red_flag_wins_over_any_intent(index: AnswerIndex) -> None:
+    reply = route(turn("my legs went numb this morning and I can't walk", "treatment",
+                       0.99), index)
+    assert (reply.topic, reply.urgency, reply.answer_id) == ("emergency", "emergency",
+                                                             "emergency")
+    assert "spinal cord" in render(reply)
+
+
+def test_self_harm_gets_the_crisis_reply_without_buttons(index: AnswerIndex) -> None:
+    reply = route(turn("i want to end my life", "greet", 0.9), index)
+    assert (reply.topic, reply.urgency, reply.buttons) == ("crisis", "crisis", ())
+
+
+def test_the_classifier_alone_can_raise_an_emergency(index: AnswerIndex) -> None:
+    reply = route(turn("something is really wrong with him please help", "emergency", 0.95),
+                  index)
+    assert reply.topic == "emergency"
+
+
+def test_a_question_about_a_symptom_is_education(index: AnswerIndex) -> None:
+    reply = route(turn("what causes spinal cord compression?", "emergency", 0.95), index)
+    assert reply.topic == "symptoms" and reply.urgency is None
+
+
+@pytest.mark.parametrize("text", ["???", "  ", "🙂🙂", "...!"])
+def test_no_words_gets_a_clarifying_question(index: AnswerIndex, text: str) -> None:
+    reply = route(turn(text), index)
+    assert reply.topic == "clarify" and topics_offered(reply) == list(DEFAULT_CHOICES)
+
+
+def test_another_language_is_told_kindly(index: AnswerIndex) -> None:
+    reply = route(turn("¿qué es la metástasis y cómo se trata?", "what_is_metastasis"), index)
+    assert reply.topic == "out_of_scope" and reply.preface == ENGLISH_ONLY
+
+
+def test_an_education_intent_gets_the_most_specific_answer(index: AnswerIndex) -> None:
+    reply = route(turn("signs it is in the bones", "symptoms", sites=["bone"]), index)
+    assert (reply.topic, reply.site, reply.answer_id) == ("symptoms", "bone", "symptoms.bone")
+    assert reply.buttons, "education answers offer follow-ups"
+
+
+def test_a_follow_up_reuses_the_previous_topic(index: AnswerIndex) -> None:
+    reply = route(turn("and the liver?", "follow_up", sites=["liver"],
+                       previous={"topic": "treatment"}), index)
+    assert (reply.topic, reply.site) == ("treatment", "liver")
+
+
+def test_a_follow_up_with_nothing_named_asks(index: AnswerIndex) -> None:
+    reply = route(turn("and?", "follow_up", ranking=(("follow_up", 0.6), ("symptoms", 0.2))),
+                  index)
+    assert reply.topic == "clarify" and "symptoms" in topics_offered(reply)
+
+
+def test_a_follow_up_after_small_talk_offers_topics_for_the_place(index: AnswerIndex) -> None:
+    reply = route(turn("bones?", "follow_up", sites=["bone"], previous={"topic": None}), index)
+    assert reply.topic == "clarify" and topics_offered(reply) == list(PLACE_ONLY_CHOICES)
+    assert all('"site": "bone"' in b.payload for b in reply.buttons)
+
+
+def test_personal_advice_keeps_the_place_out_of_scope_drops_it(index: AnswerIndex) -> None:
+    advice = route(turn("should i stop my chemo", "personal_advice", sites=["liver"]), index)
+    other = route(turn("what's a good pizza place", "out_of_scope", sites=["liver"]), index)
+    assert (advice.topic, advice.site) == ("personal_advice", "liver")
+    assert (other.topic, other.site, other.cancer_type) == ("out_of_scope", None, None)
+
+
+def test_small_talk_answers_nothing_but_keeps_context(index: AnswerIndex) -> None:
+    reply = route(turn("thanks so much", "thanks", previous={"topic": "treatment",
+                                                          "site": "bone"}), index)
+    assert (reply.topic, reply.answer_id, reply.site) == (None, None, "bone")
+
+
+def test_low_confidence_asks_with_the_classifiers_guesses(index: AnswerIndex) -> None:
+    ranking = (("nlu_fallback", 0.5), ("prognosis", 0.2), ("treatment", 0.15),
+               ("greet", 0.1))
+    reply = route(turn("hmm not sure", "nlu_fallback", 0.5, ranking=ranking), index)
+    assert reply.topic == "clarify" and topics_offered(reply)[:2] == ["prognosis", "treatment"]
+    assert 2 <= len(reply.buttons) <= 4
+
+
+def test_every_reply_renders_with_the_notice_last(index: AnswerIndex) -> None:
+    notice = ("This information is educational only and is not medical advice. "
+              "Please talk with your care team about your own situation.")
+    for text, intent in (("hi", "greet"), ("what is metastasis", "what_is_metastasis"),
+                         ("chest pain right now", None), ("???", None)):
+        assert render(route(turn(text, intent), index)).endswith(notice)
