@@ -3,6 +3,7 @@ the most specific approved answer to the general one. Real SQLite files, no mock
 
 from __future__ import annotations
 
+import json
 import os
 import textwrap
 from pathlib import Path
@@ -136,3 +137,38 @@ def test_the_project_content_loads(engine) -> None:
     assert len(entries) >= 100
     count, changed = load_content(engine, CONTENT_DIR)
     assert (count, changed) == (len(entries), True)
+
+
+def entry_with_text(id: str, text: str, topic: str = "symptoms", sources: bool = True) -> str:
+    """An approved entry whose text is `text` (a JSON string is valid YAML, braces included)."""
+    block = entry(id, topic=topic).replace(f"text: Answer {id}.", f"text: {json.dumps(text)}")
+    return block if sources else block.split("  sources:")[0]
+
+
+def test_unknown_placeholder_is_refused_with_file_and_entry(tmp_path: Path) -> None:
+    write(tmp_path, "e.yml", entry_with_text("x", "Call {{ambulance_number}} now."))
+    with pytest.raises(ContentError,
+                       match=r"e\.yml: entry 'x': unknown placeholder \{\{ambulance_number\}\}"):
+        read_content_dir(tmp_path)
+
+
+def test_misspelt_red_flag_list_is_refused(tmp_path: Path) -> None:
+    write(tmp_path, "f.yml", entry_with_text("y", "Get help now:\n\n{{red_flags.urgnet}}"))
+    with pytest.raises(ContentError, match=r"f\.yml: entry 'y': unknown placeholder"):
+        read_content_dir(tmp_path)
+
+
+def test_known_placeholders_are_accepted(tmp_path: Path) -> None:
+    text = "Call {{urgent_line}} or {{emergency_number}}.\n\n{{red_flags.urgent}}\n\n{{crisis_lines}}"
+    write(tmp_path, "g.yml", entry_with_text("z", text))
+    assert [e.text for e in read_content_dir(tmp_path)] == [text]
+
+
+def test_notes_load_without_follow_ups_but_need_sources(tmp_path: Path) -> None:
+    write(tmp_path, "n.yml", entry_with_text("cancer_note.a", "Most are slow.", topic="cancer_note"),
+          entry_with_text("cancer_note.b", "Ask which type.", topic="cancer_note"))
+    assert [e.id for e in read_content_dir(tmp_path)] == ["cancer_note.a", "cancer_note.b"]
+    write(tmp_path, "n.yml", entry_with_text("cancer_note.c", "No source.", topic="cancer_note",
+                                             sources=False))
+    with pytest.raises(ContentError, match=r"n\.yml: entry 'cancer_note\.c': missing source"):
+        read_content_dir(tmp_path)

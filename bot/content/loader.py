@@ -3,6 +3,11 @@
 Loading is idempotent: the database ends up holding exactly what the files say, and a
 second load of unchanged files changes nothing. A bad file is refused as a whole with a
 message that names the file and the entry, so a typo never reaches a patient.
+
+Text may use the placeholders of bot/content/placeholders.py (help lines by region, the
+shared red-flag lists); a name nothing fills is refused here, not found by a patient.
+Notes (topic `cancer_note`, id `cancer_note.<group>`) are looked up by id, so several may
+share the general key; they need sources but no follow-ups.
 """
 
 from __future__ import annotations
@@ -20,7 +25,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from bot.content.models import STATUSES, Answer, Base, ContentMeta, Source
-from bot.vocabulary import CANCER_TYPES, CONTENT_KEYS, EDUCATION_TOPICS, SITES
+from bot.content.placeholders import unknown_names
+from bot.vocabulary import CANCER_TYPES, CONTENT_KEYS, EDUCATION_TOPICS, NOTE_KEYS, SITES
 
 MAX_FOLLOW_UPS = 3
 
@@ -146,6 +152,10 @@ def parse_entry(raw: Any, file: Path, position: int) -> Entry:
     text = str(raw.get("text") or "").strip()
     if not text:
         raise _fail(file, label, "has no text")
+    unknown = unknown_names(text)
+    if unknown:
+        names = ", ".join("{{" + name + "}}" for name in unknown)
+        raise _fail(file, label, f"unknown placeholder {names}")
     return Entry(
         id=entry_id,
         topic=topic,
@@ -187,7 +197,7 @@ def read_content_dir(directory: Path | str) -> List[Entry]:
             if entry.id in seen_ids:
                 raise _fail(file, repr(entry.id), f"duplicate id (also in {seen_ids[entry.id]})")
             seen_ids[entry.id] = file
-            if entry.status == "approved":
+            if entry.status == "approved" and entry.topic not in NOTE_KEYS:
                 if entry.key in seen_keys:
                     raise _fail(file, repr(entry.id),
                                 f"a second approved answer for {entry.key} "
