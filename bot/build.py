@@ -16,7 +16,7 @@ from typing import Iterable, List
 
 from filelock import FileLock
 
-from bot import nlu_data
+from bot import nlu_data, rasa_files
 from bot.content.db import make_engine
 from bot.content.loader import load_content
 from bot.nlp import pipeline
@@ -54,6 +54,8 @@ def prepare() -> None:
         logger.info("built spaCy pipeline at %s", pipeline.SPACY_MODEL)
     if nlu_data.write():
         logger.info("wrote %s", nlu_data.GENERATED)
+    if rasa_files.write():
+        logger.info("wrote the intents of %s and %s", rasa_files.DOMAIN, rasa_files.RULES)
     count, changed = load_content(make_engine(), CONTENT_DIR)
     logger.info("content: %d entries, %s", count, "loaded" if changed else "unchanged")
 

@@ -16,22 +16,18 @@ from typing import List, Optional, Sequence
 from bot import safety
 from bot.content.lookup import AnswerIndex
 from bot.context import Turn
-from bot.replies import (
-    DEFAULT_CHOICES,
-    ENGLISH_ONLY,
-    TOPIC_LABELS,
-    Reply,
-    choice_buttons,
-    from_answer,
-)
+from bot.replies import ENGLISH_ONLY, Reply, choice_buttons, from_answer
 from bot.text import looks_non_english
 from bot.urgent import compose
-from bot.vocabulary import EDUCATION_TOPICS, SMALLTALK_KEYS
+from bot.vocabulary import (
+    DEFAULT_CHOICES,
+    EDUCATION_TOPICS,
+    PLACE_ONLY_CHOICES,
+    SMALLTALK_KEYS,
+)
 
 logger = logging.getLogger(__name__)
 
-#: What to offer when someone names only a place or cancer ("bones?") with no topic yet.
-PLACE_ONLY_CHOICES = ("symptoms", "treatment", "diagnosis", "what_is_metastasis")
 MAX_CHOICES = 3
 
 
@@ -111,7 +107,7 @@ def small_talk(turn: Turn, index: AnswerIndex, key: str) -> Reply:
 
 def likely_topics(turn: Turn) -> List[str]:
     """The classifier's best education guesses, padded with common topics to at least two."""
-    topics = [name for name, _ in turn.ranking if name in TOPIC_LABELS][:MAX_CHOICES]
+    topics = [name for name, _ in turn.ranking if name in EDUCATION_TOPICS][:MAX_CHOICES]
     for extra in DEFAULT_CHOICES:
         if len(topics) >= 2:
             break

@@ -15,40 +15,7 @@ from bot.content.placeholders import expand
 from bot.notice import with_notice
 from bot.payloads import payload
 from bot.settings import settings
-
-#: Short button labels for topics, used when the assistant offers choices (clarify).
-TOPIC_LABELS: Dict[str, str] = {
-    "what_is_metastasis": "What metastasis means",
-    "invasion_vs_metastasis": "Invasion vs spread",
-    "how_cancer_spreads": "How cancer spreads",
-    "steps_of_metastasis": "The steps of spread",
-    "common_sites": "Where cancer spreads",
-    "symptoms": "Signs of spread",
-    "diagnosis": "How spread is found",
-    "treatment": "How it is treated",
-    "prevention": "Can spread be prevented?",
-    "prognosis": "Outlook",
-    "naming": "Why the name stays the same",
-    "recurrence": "Cancer coming back",
-    "early_spread": "Spread at an early stage",
-    "speed": "How fast it spreads",
-    "lymph_nodes": "Lymph nodes",
-    "complications": "Why spread is serious",
-    "microenvironment": "What helps or blocks spread",
-    "tumor_differences": "How a spread tumour can differ",
-    "multiple_sites": "Spread to several places",
-    "propensity": "Which cancers spread most",
-    "staging": "Stages and stage 4",
-    "unknown_primary": "Unknown starting place",
-    "research": "Research and trials",
-    "support": "Support and help lines",
-    "risk_factors": "What makes spread more likely",
-    "when_to_see_doctor": "When to call your care team",
-    "contagious": "Can it pass to others?",
-}
-
-#: Offered when there is nothing better to suggest (an empty message, say).
-DEFAULT_CHOICES: Tuple[str, ...] = ("what_is_metastasis", "symptoms", "treatment")
+from bot.vocabulary import EDUCATION_TOPIC_LABELS
 
 DATABASE_DOWN = (
     "I'm sorry. I can't reach my library of checked answers right now, so I can't "
@@ -96,8 +63,8 @@ def follow_up_buttons(answer: ServedAnswer) -> Tuple[Button, ...]:
 def choice_buttons(topics: Sequence[str], site: Optional[str] = None,
                    cancer_type: Optional[str] = None) -> Tuple[Button, ...]:
     """Buttons for a clarifying question: one per likely topic, keeping what was said."""
-    return tuple(Button(TOPIC_LABELS[t], payload(t, site, cancer_type))
-                 for t in topics if t in TOPIC_LABELS)
+    return tuple(Button(EDUCATION_TOPIC_LABELS[t], payload(t, site, cancer_type))
+                 for t in topics if t in EDUCATION_TOPIC_LABELS)
 
 
 def sources_block(answer: ServedAnswer) -> str:

@@ -7,38 +7,42 @@ and the content loader are all generated from it, so a new synonym is added here
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
-#: Education topics (contract section 3).
-EDUCATION_TOPICS: List[str] = [
-    "what_is_metastasis",
-    "invasion_vs_metastasis",
-    "how_cancer_spreads",
-    "steps_of_metastasis",
-    "common_sites",
-    "symptoms",
-    "diagnosis",
-    "treatment",
-    "prevention",
-    "prognosis",
-    "naming",
-    "recurrence",
-    "early_spread",
-    "speed",
-    "lymph_nodes",
-    "complications",
-    "microenvironment",
-    "tumor_differences",
-    "multiple_sites",
-    "propensity",
-    "staging",
-    "unknown_primary",
-    "research",
-    "support",
-    "risk_factors",
-    "when_to_see_doctor",
-    "contagious",
-]
+#: Education topics (contract section 3), each with the short label of its button when the
+#: assistant offers choices. The one place a topic key is spelled in code: the domain's
+#: intents and the rules are generated from it (bot/rasa_files.py).
+EDUCATION_TOPIC_LABELS: Dict[str, str] = {
+    "what_is_metastasis": "What metastasis means",
+    "invasion_vs_metastasis": "Invasion vs spread",
+    "how_cancer_spreads": "How cancer spreads",
+    "steps_of_metastasis": "The steps of spread",
+    "common_sites": "Where cancer spreads",
+    "symptoms": "Signs of spread",
+    "diagnosis": "How spread is found",
+    "treatment": "How it is treated",
+    "prevention": "Can spread be prevented?",
+    "prognosis": "Outlook",
+    "naming": "Why the name stays the same",
+    "recurrence": "Cancer coming back",
+    "early_spread": "Spread at an early stage",
+    "speed": "How fast it spreads",
+    "lymph_nodes": "Lymph nodes",
+    "complications": "Why spread is serious",
+    "microenvironment": "What helps or blocks spread",
+    "tumor_differences": "How a spread tumour can differ",
+    "multiple_sites": "Spread to several places",
+    "propensity": "Which cancers spread most",
+    "staging": "Stages and stage 4",
+    "unknown_primary": "Unknown starting place",
+    "research": "Research and trials",
+    "support": "Support and help lines",
+    "risk_factors": "What makes spread more likely",
+    "when_to_see_doctor": "When to call your care team",
+    "contagious": "Can it pass to others?",
+}
+
+EDUCATION_TOPICS: List[str] = list(EDUCATION_TOPIC_LABELS)
 
 #: Safety and flow topics (contract section 4).
 SAFETY_TOPICS: List[str] = ["emergency", "crisis", "personal_advice", "out_of_scope", "clarify"]
@@ -49,6 +53,16 @@ SMALLTALK_KEYS: List[str] = ["greet", "goodbye", "thanks", "bot_identity"]
 #: Content that is not an answer of its own: a short note put before an answer, such as
 #: "most skin cancers rarely spread" when someone says "skin cancer" (id `cancer_note.<name>`).
 NOTE_KEYS: List[str] = ["cancer_note"]
+
+#: Intents the classifier knows: the topics, the safety and small-talk keys, and
+#: "follow_up" ("and the liver?"). `clarify` is a reply, never an intent.
+INTENTS: List[str] = (EDUCATION_TOPICS + ["follow_up"]
+                      + [k for k in SAFETY_TOPICS if k != "clarify"] + SMALLTALK_KEYS)
+
+#: Offered when there is nothing better to suggest (an empty message, say).
+DEFAULT_CHOICES: Tuple[str, ...] = ("what_is_metastasis", "symptoms", "treatment")
+#: Offered when someone names only a place or cancer ("bones?") with no topic yet.
+PLACE_ONLY_CHOICES: Tuple[str, ...] = ("symptoms", "treatment", "diagnosis", "what_is_metastasis")
 
 #: Every key a content entry may carry.
 CONTENT_KEYS: List[str] = EDUCATION_TOPICS + SAFETY_TOPICS + SMALLTALK_KEYS + NOTE_KEYS
