@@ -12,15 +12,24 @@ import unicodedata
 #: Longest message the assistant reads; the rest is ignored (and the user is told).
 MAX_MESSAGE_CHARS = 10_000
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff\ud800-\udfff]")
+#: Characters no reader should see: C0/C1 controls (not tab or newline), zero-width and
+#: direction marks, line/paragraph separators, the BOM and lone surrogates (which make
+#: spaCy and JSON encoders fail). The one definition: the Rasa component, the safety
+#: layer and the action all clean with `strip_control`.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff\ud800-\udfff]")
 _SPACE = re.compile(r"\s+")
+
+
+def strip_control(text: str) -> str:
+    """`text` with every CONTROL character replaced by a space (offsets unchanged)."""
+    return CONTROL.sub(" ", text)
 
 
 def clean_message(text: object) -> str:
     """Normalise, strip control characters and cap the length of one user message."""
     if not isinstance(text, str):
         text = "" if text is None else str(text)
-    text = unicodedata.normalize("NFKC", _CONTROL.sub(" ", text))
+    text = unicodedata.normalize("NFKC", strip_control(text))
     text = _SPACE.sub(" ", text).strip()
     return text[:MAX_MESSAGE_CHARS]
 
