@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
 import yaml
 
 from bot import build
@@ -39,11 +40,13 @@ def test_every_intent_has_a_rule_and_training_examples() -> None:
     assert {i: examples.get(i, 0) for i in domain if examples.get(i, 0) < 40} == {}
 
 
+@pytest.mark.model
 def test_rasa_data_validate() -> None:
     done = run("data", "validate", "--domain", "domain.yml", "--config", "config.yml", *DATA_ARGS)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
 
 
+@pytest.mark.model
 def test_story_tests_pass(tmp_path: Path) -> None:
     build.train()
     done = run("test", "core", "--model", str(build.MODEL), "--stories", "tests/test_stories.yml",
