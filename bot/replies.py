@@ -58,6 +58,11 @@ SOMETHING_WENT_WRONG = (
     "Please try asking again.\n\n"
     "If you feel very unwell, call emergency services or your care team's urgent line now."
 )
+TIMED_OUT = (
+    "I'm sorry, I'm taking too long to answer right now. Please try asking again in a "
+    "minute.\n\n"
+    "If you feel very unwell, call emergency services or your care team's urgent line now."
+)
 LONG_MESSAGE = "Your message was very long, so I read only the first part of it."
 ENGLISH_ONLY = "I'm sorry, I can only read and answer in English for now."
 
