@@ -179,3 +179,20 @@ def test_sighup_stops_make_run_and_leaves_no_process(tmp_path: Path) -> None:
         if run.poll() is None:
             os.killpg(run.pid, signal.SIGKILL)
         log.close()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux")
+def test_children_die_with_a_killed_parent(tmp_path: Path) -> None:
+    """Even SIGKILL of `python -m bot` (no chance to clean up) leaves no child behind."""
+    script = ("import subprocess, time\n"
+              "from bot.services import _die_with_parent\n"
+              "child = subprocess.Popen(['sleep', '300'], preexec_fn=_die_with_parent)\n"
+              "print(child.pid, flush=True)\n"
+              "time.sleep(300)\n")
+    parent = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE,
+                              text=True)
+    child = int(parent.stdout.readline())
+    assert _alive(child)
+    parent.kill()
+    parent.wait(timeout=10)
+    assert _wait_until(lambda: not _alive(child), 10)
