@@ -44,7 +44,8 @@ def _run(args: argparse.Namespace) -> int:
         logger.info("ready in %.1fs", time.monotonic() - started)
         if args.command == "shell":
             return subprocess.call([str(RASA), "shell", "--model", str(build.MODEL), "--endpoints",
-                                    stack.endpoints, "--port", str(args.rasa_port)],
+                                    stack.endpoints, "--port", str(args.rasa_port),
+                                    "--logging-config-file", str(logs.CONFIG)],
                                    cwd=ROOT, env=stack.environment())
         logger.info("action server on %s:%d, widget page on %s:%d, Rasa on %s:%d",
                     stack.host, args.actions_port, stack.host, args.web_port, stack.rasa_host,

@@ -207,6 +207,7 @@ def install() -> None:
     # libraries' deprecation notices are for their developers; hundreds per start
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     warnings.filterwarnings("ignore", category=PendingDeprecationWarning)
+    warnings.filterwarnings("ignore", message=r"(?s).*deprecated")  # pyparsing's own kind
     sys.excepthook = _excepthook
     threading.excepthook = _thread_excepthook
     _patch_structlog()

@@ -25,7 +25,7 @@ from typing import Callable, Dict, List, Optional
 from bot.build import LOGS, MODEL
 from bot.logs import CONFIG as LOGGING_CONFIG
 from bot.paths import RASA, ROOT, VAR
-from bot.settings import allowed_origins, settings
+from bot.settings import allowed_origins, is_loopback, settings
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +91,14 @@ class Stack:
     def actions_url(self) -> str:
         return f"http://127.0.0.1:{self.ports.actions}"
 
+    @property
+    def public_rasa_url(self) -> str:
+        """The Rasa URL the widget page gives browsers: BOT_HOST when the page is served
+        on a real address (other machines), else localhost."""
+        public = self.host if self.host not in ("0.0.0.0", "::") and not is_loopback(self.host) \
+            else "localhost"
+        return f"http://{public}:{self.ports.rasa}"
+
     def origins(self) -> List[str]:
         """Origins allowed to call Rasa from a browser (CORS and socket.io)."""
         return list(allowed_origins(self.ports.web))
@@ -124,7 +132,7 @@ class Stack:
                         "--port", str(self.ports.actions)],
             "rasa": rasa,
             "web": [sys.executable, "-m", "bot.web.serve", "--host", self.host, "--port",
-                    str(self.ports.web), "--rasa-url", f"http://localhost:{self.ports.rasa}"],
+                    str(self.ports.web), "--rasa-url", self.public_rasa_url],
         }
 
     def start(self, only: Optional[List[str]] = None, timeout: float = 180.0) -> "Stack":
