@@ -32,8 +32,18 @@ def _stop_on_sigterm() -> None:
     signal.signal(signal.SIGHUP, handler)
 
 
+def _log_to_file() -> None:
+    """The supervisor's lines (start, crash, restart, stop) also go to var/logs/run.log."""
+    build.LOGS.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(build.LOGS / "run.log")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(logs.PrivacyFilter())
+    logging.getLogger().addHandler(handler)
+
+
 def _run(args: argparse.Namespace) -> int:
     _stop_on_sigterm()
+    _log_to_file()
     started = time.monotonic()
     build.train()
     stack = Stack(ports=Ports(args.rasa_port, args.actions_port, args.web_port),
