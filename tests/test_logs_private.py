@@ -133,6 +133,7 @@ def test_marker_in_ordinary_failing_timing_out_and_bad_messages_is_in_no_log(
     assert last_text(timed_out.json()).startswith(TIMED_OUT.split("\n")[0])
     assert ends_with_notice(timed_out.json())
     assert waited < 60, waited  # the turn deadline, not Rasa's 5-minute action timeout
+    print(f"\nhung action server: kind reply after {waited:.2f}s")
 
     proxied.proxy.mode = "pass"
     for bad in ({"sender": {"x": marker}, "message": "hi"}, {"sender": sender, "message": [marker]},

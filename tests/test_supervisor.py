@@ -115,8 +115,11 @@ def test_rasa_killed_mid_stream_loses_no_answered_turn(supervised: SimpleNamespa
     assert _wait_until(lambda: len(answered) >= 4, 120)
     old = stack.processes["rasa"].pid
     os.kill(old, signal.SIGKILL)
+    killed = time.monotonic()
     before_kill = list(answered)
     assert _wait_until(lambda: stack.processes["rasa"].pid != old and _healthy(stack, "rasa"), 300)
+    print(f"\nRasa back {time.monotonic() - killed:.1f}s after SIGKILL; "
+          f"{len(before_kill)} turns answered before")
     assert _wait_until(lambda: len(answered) >= len(before_kill) + 2, 120)
     done.set()
     streamer.join(timeout=70)
