@@ -217,3 +217,11 @@ def test_socketio_refuses_other_origins(server: Any) -> None:
 
     with pytest.raises(socketio.exceptions.ConnectionError):
         _socket(server, origin="https://evil.example")
+
+
+@pytest.mark.parametrize("command", ["/restart", "/session_start", "/back"])
+def test_rasa_commands_do_not_bypass_the_action(server: Any, command: str) -> None:
+    """Rasa's built-in commands would run Rasa's own actions: no answer, no notice."""
+    messages = post_json(server, {"sender": new_sender("cmd"), "message": command}).json()
+    assert ends_with_notice(messages)
+    assert "went wrong" not in last_text(messages)

@@ -37,7 +37,8 @@ _TEXT = st.one_of(
     st.builds(lambda piece, times: piece * times, st.text(min_size=1, max_size=20),
               st.integers(400, 3_000)),  # long messages, around the 10,000-character cut
     st.sampled_from(["what is metastasis", "/greet", "/symptoms{\"site\": \"bone\"}", "",
-                     "\ud800 lone", "\x00\x01", "<script>alert(1)</script>"]),
+                     "\ud800 lone", "\x00\x01", "<script>alert(1)</script>", "/restart",
+                     "/session_start", "/back"]),
 )
 _MESSAGE = st.one_of(_TEXT, _JSON)
 _WELL_FORMED = st.fixed_dictionaries({"sender": _PRINTABLE_ID, "message": _TEXT}, optional={

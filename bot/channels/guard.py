@@ -41,6 +41,9 @@ CUT_MARK = "\u2026"
 _LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _NUL = re.compile(r"\x00")
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+#: Rasa's built-in commands that run Rasa's own actions instead of `action_respond`
+#: (so the patient would get no answer and no notice). Read as ordinary text instead.
+_RASA_COMMAND = re.compile(r"^/(?=(restart|session_start|back)\b)")
 
 
 @dataclass
@@ -78,8 +81,10 @@ def check_sender(value: Any, field: str = "sender") -> str:
 
 
 def cut_message(text: str) -> str:
-    """Lone surrogates and NULs replaced (no store or log can encode them), then cut."""
+    """Lone surrogates and NULs replaced (no store or log can encode them), Rasa's
+    /restart, /session_start and /back read as words, then cut."""
     text = _NUL.sub(" ", _LONE_SURROGATE.sub("\ufffd", text)).strip()
+    text = _RASA_COMMAND.sub("", text)
     if len(text) > MAX_MESSAGE_CHARS:
         text = text[:MAX_MESSAGE_CHARS] + CUT_MARK
     return text
