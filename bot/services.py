@@ -2,7 +2,9 @@
 (REST and socket.io) and the widget's page server.
 
 `make run`, `make shell` and the test suite all start the assistant through `Stack`, so
-what the tests exercise is exactly what a user runs.
+what the tests exercise is exactly what a user runs. `Stack.wait` supervises: a process
+that dies is restarted with back-off and the log says why; only a signal stops the
+stack. Where each process listens and how they trust each other: docs/security.md.
 """
 
 from __future__ import annotations
@@ -38,7 +40,9 @@ _PR_SET_PDEATHSIG = 1
 def _die_with_parent() -> None:
     """In the child, before exec: a new session (Ctrl-C and a closed terminal reach only
     `python -m bot`, which stops the stack), and SIGTERM when that parent dies, even by
-    SIGKILL, so no process is ever orphaned (Linux; elsewhere only the new session)."""
+    SIGKILL, so no process is ever orphaned (Linux; elsewhere only the new session).
+    The kernel sends it when the *thread* that started the child ends: `make run`
+    supervises from its main thread."""
     os.setsid()
     try:
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
@@ -47,8 +51,9 @@ def _die_with_parent() -> None:
 
 
 def use_wal(db: Path) -> str:
-    """Put the SQLite tracker store in write-ahead-log mode (persistent per file): a turn
-    committed before a crash is on disk, and readers never block Rasa's writer."""
+    """Put the SQLite tracker store in write-ahead-log mode (persistent per file), so
+    readers (the HTTP API) never block Rasa's writer. Answered turns survive a SIGKILL
+    of Rasa in either journal mode (measured; docs/security.md)."""
     db.parent.mkdir(parents=True, exist_ok=True)
     with sqlite3.connect(db) as connection:
         mode = connection.execute("PRAGMA journal_mode=WAL").fetchone()[0]
