@@ -50,4 +50,4 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace
     )
     with stack:
         yield SimpleNamespace(url=stack.rasa_url, token=stack.token, web_url=stack.web_url,
-                              log_dir=stack.log_dir)
+                              log_dir=stack.log_dir, actions_url=stack.actions_url)
