@@ -9,6 +9,7 @@ adapts Rasa's tracker and dispatcher to them.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import replace
 from typing import Any, Dict, List
 
@@ -24,6 +25,7 @@ from bot.nlp import safety
 from bot.notice import NOTICE
 from bot.replies import DATABASE_DOWN, LONG_MESSAGE, SOMETHING_WENT_WRONG, Reply, render
 from bot.settings import settings
+from bot.turn_log import log_turn
 
 logger = logging.getLogger(__name__)
 safety.warm_up()  # build the red-flag matcher when the action server starts, not on a patient's turn
@@ -44,6 +46,7 @@ class ActionRespond(Action):
             previous={name: tracker.get_slot(name) for name in CONTRACT_SLOTS},
             channel=tracker.get_latest_input_channel() or "",
         )
+        started = time.perf_counter()
         try:
             reply = route(turn, default_index())
         except SQLAlchemyError:
@@ -55,6 +58,7 @@ class ActionRespond(Action):
         if turn.truncated:
             preface = "\n\n".join(p for p in (LONG_MESSAGE, reply.preface) if p)
             reply = replace(reply, preface=preface)
+        log_turn(tracker.sender_id, turn, reply, (time.perf_counter() - started) * 1000)
         return send(dispatcher, reply, turn.channel)
 
 

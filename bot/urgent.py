@@ -104,4 +104,5 @@ def compose(flag: Flag, condition: Condition, entry: ServedAnswer, site: Optiona
         reviewed_by=entry.reviewed_by, reviewed_on=entry.reviewed_on, version=entry.version,
     )
     return from_answer(composed, flag.topic, site, cancer_type, urgency=flag.topic,
-                       buttons=() if flag.topic == "crisis" else None)
+                       buttons=() if flag.topic == "crisis" else None,
+                       safety_condition=flag.condition)
