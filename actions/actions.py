@@ -17,10 +17,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import safety
 from bot.content.lookup import default_index
 from bot.context import turn_from_message
 from bot.dialogue import route
-from bot.nlp import safety
 from bot.notice import NOTICE
 from bot.replies import DATABASE_DOWN, LONG_MESSAGE, SOMETHING_WENT_WRONG, Reply, render
 

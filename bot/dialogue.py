@@ -13,9 +13,9 @@ from __future__ import annotations
 import logging
 from typing import List, Optional, Sequence
 
+from bot import safety
 from bot.content.lookup import AnswerIndex
 from bot.context import Turn
-from bot.nlp import safety
 from bot.replies import (
     DEFAULT_CHOICES,
     ENGLISH_ONLY,

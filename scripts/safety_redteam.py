@@ -27,10 +27,8 @@ URGENT = ("emergency", "crisis")
 
 
 def _engine() -> Any:
-    try:
-        import bot.safety as engine  # the package (after issue 8)
-    except ImportError:
-        import bot.nlp.safety as engine  # type: ignore[no-redef]  # the old module
+    import bot.safety as engine  # (the "before" figures in docs/safety.md came from bot.nlp.safety)
+
     return engine
 
 
