@@ -1,8 +1,9 @@
 """Unit tests of the rule-based safety layer (bot/safety/, data/safety/*.yml), no server.
 
-The red-team tables in tests/redteam/ are the test: emergency.tsv (older) and
-flags_new.tsv (written for issue 8 before the engine changed; it also names the expected
-condition and whether a carer is writing). Emergency and crisis rows must be caught by the
+The red-team tables in tests/redteam/ are the test: emergency.tsv (older), flags_new.tsv
+(written for issue 8 before the engine changed) and flags_probe.tsv (written after, to
+probe the new rules); the last two also name the expected condition and whether a carer
+is writing. Figures: docs/safety.md. Emergency and crisis rows must be caught by the
 rules alone (assess(text, None, 0.0)), so the safety of a message never hangs on the
 classifier. Speed is measured by scripts/safety_redteam.py --speed, not here.
 """
@@ -36,7 +37,7 @@ TIME_CRITICAL = {"chest_pain", "breathing", "seizure", "fainting", "bleeding", "
                  "spinal_cord_compression", "clot_lung"}
 
 OLD_ROWS = redteam_table("emergency.tsv")
-NEW_ROWS = redteam_table("flags_new.tsv")
+NEW_ROWS = redteam_table("flags_new.tsv") + redteam_table("flags_probe.tsv")
 ADVICE_ROWS = redteam_rows("advice_scope.tsv")
 ALL_ROWS = OLD_ROWS + NEW_ROWS
 
@@ -52,7 +53,7 @@ def test_tables_are_big_enough_and_well_formed() -> None:
     urgent = [r for r in ALL_ROWS if r.expect in URGENT]
     crisis = [r for r in ALL_ROWS if r.expect == CRISIS]
     calm = [r for r in ALL_ROWS if r.expect == "not_emergency"]
-    assert len(urgent) >= 130 and len(crisis) >= 25 and len(calm) >= 100
+    assert len(urgent) >= 180 and len(crisis) >= 35 and len(calm) >= 140
     assert {r.expect for r in ALL_ROWS} == URGENT | {"not_emergency"}
     assert {r.expect for r in map(lambda r: RedTeamRow(*r), ADVICE_ROWS)} == {
         "personal_advice", "out_of_scope"}
@@ -317,7 +318,7 @@ def test_the_shipped_data_loads() -> None:
     ("words.yml", lambda d: d["classes"].pop("SENT_BREAK"), "classes",
      "missing word classes ['SENT_BREAK']"),
     ("words.yml", lambda d: d["rewrites"].append({"to": "unable", "pattern": "can(t"}),
-     "rewrites[2]", "bad regex"),
+     "rewrites[5]", "bad regex"),
     ("typos.yml", lambda d: d["manual"]["blood"].append("blood"),
      "manual.blood", "'blood' maps to itself"),
     ("typos.yml", lambda d: d["manual"]["blood"].append("flood"),

@@ -186,6 +186,8 @@ class Reader:
                     return "personal"
             if word in w["PERSONAL"]:
                 return "personal"
+            if word in w["SPEECH_VERBS"] and i > 0 and self.norms[i - 1] in w["PERSONAL"]:
+                return "personal"  # "my husband says it hurts", not "the leaflet says"
             if word in w["EDU"]:
                 return "edu_weak" if word in w["EDU_WEAK"] else "edu"
         return None
@@ -200,6 +202,9 @@ class Reader:
             return False
         if any(word in self.w["PERSONAL"] for word in self.norms[lo:hi + 1]):
             return False
+        if any(self.norms[i] in self.w["GENERIC_Q"] and self.norms[i + 1] == "for"
+               for i in range(first, start - 1)):
+            return True  # "is it normal for back pain to be worse at night?"
         return any(word in self.w["EDU"] for word in self.norms[end:hi + 1])
 
     def framed_as_topic(self, end: int) -> bool:
