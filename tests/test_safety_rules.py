@@ -1,11 +1,12 @@
 """Unit tests of the rule-based safety layer (bot/safety/, data/safety/*.yml), no server.
 
 The red-team tables in tests/redteam/ are the test: emergency.tsv (older), flags_new.tsv
-(written for issue 8 before the engine changed) and flags_probe.tsv (written after, to
-probe the new rules); the last two also name the expected condition and whether a carer
-is writing. Figures: docs/safety.md. Emergency and crisis rows must be caught by the
-rules alone (assess(text, None, 0.0)), so the safety of a message never hangs on the
-classifier. Speed is measured by scripts/safety_redteam.py --speed, not here.
+(written for issue 8 before the engine changed) and flags_probe*.tsv (written after, to
+probe the new rules, each measured once before it was used for fixes); these also name
+the expected condition and whether a carer is writing. Figures: docs/safety.md.
+Emergency and crisis rows must be caught by the rules alone (assess(text, None, 0.0)), so
+the safety of a message never hangs on the classifier. Speed is measured by
+scripts/safety_redteam.py --speed, not here.
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ TIME_CRITICAL = {"chest_pain", "breathing", "seizure", "fainting", "bleeding", "
                  "spinal_cord_compression", "clot_lung"}
 
 OLD_ROWS = redteam_table("emergency.tsv")
-NEW_ROWS = redteam_table("flags_new.tsv") + redteam_table("flags_probe.tsv")
+NEW_ROWS = [row for name in ("flags_new.tsv", "flags_probe.tsv", "flags_probe2.tsv")
+            for row in redteam_table(name)]
 ADVICE_ROWS = redteam_rows("advice_scope.tsv")
 ALL_ROWS = OLD_ROWS + NEW_ROWS
 
@@ -53,7 +55,7 @@ def test_tables_are_big_enough_and_well_formed() -> None:
     urgent = [r for r in ALL_ROWS if r.expect in URGENT]
     crisis = [r for r in ALL_ROWS if r.expect == CRISIS]
     calm = [r for r in ALL_ROWS if r.expect == "not_emergency"]
-    assert len(urgent) >= 180 and len(crisis) >= 35 and len(calm) >= 140
+    assert len(urgent) >= 220 and len(crisis) >= 40 and len(calm) >= 175
     assert {r.expect for r in ALL_ROWS} == URGENT | {"not_emergency"}
     assert {r.expect for r in map(lambda r: RedTeamRow(*r), ADVICE_ROWS)} == {
         "personal_advice", "out_of_scope"}
