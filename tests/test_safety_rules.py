@@ -38,9 +38,8 @@ TIME_CRITICAL = {"chest_pain", "breathing", "seizure", "fainting", "bleeding", "
                  "spinal_cord_compression", "clot_lung"}
 
 OLD_ROWS = redteam_table("emergency.tsv")
-NEW_ROWS = [row for name in ("flags_new.tsv", "flags_probe.tsv", "flags_probe2.tsv",
-                                    "flags_probe3.tsv")
-            for row in redteam_table(name)]
+NEW_TABLES = ("flags_new.tsv", "flags_probe.tsv", "flags_probe2.tsv", "flags_probe3.tsv")
+NEW_ROWS = [row for name in NEW_TABLES for row in redteam_table(name)]
 ADVICE_ROWS = redteam_rows("advice_scope.tsv")
 ALL_ROWS = OLD_ROWS + NEW_ROWS
 
