@@ -38,7 +38,8 @@ TIME_CRITICAL = {"chest_pain", "breathing", "seizure", "fainting", "bleeding", "
                  "spinal_cord_compression", "clot_lung"}
 
 OLD_ROWS = redteam_table("emergency.tsv")
-NEW_TABLES = ("flags_new.tsv", "flags_probe.tsv", "flags_probe2.tsv", "flags_probe3.tsv")
+NEW_TABLES = ("flags_new.tsv", "flags_probe.tsv", "flags_probe2.tsv", "flags_probe3.tsv",
+              "flags_probe4.tsv")
 NEW_ROWS = [row for name in NEW_TABLES for row in redteam_table(name)]
 ADVICE_ROWS = redteam_rows("advice_scope.tsv")
 ALL_ROWS = OLD_ROWS + NEW_ROWS
@@ -55,7 +56,7 @@ def test_tables_are_big_enough_and_well_formed() -> None:
     urgent = [r for r in ALL_ROWS if r.expect in URGENT]
     crisis = [r for r in ALL_ROWS if r.expect == CRISIS]
     calm = [r for r in ALL_ROWS if r.expect == "not_emergency"]
-    assert len(urgent) >= 250 and len(crisis) >= 45 and len(calm) >= 220
+    assert len(urgent) >= 280 and len(crisis) >= 50 and len(calm) >= 245
     assert {r.expect for r in ALL_ROWS} == URGENT | {"not_emergency"}
     assert {r.expect for r in map(lambda r: RedTeamRow(*r), ADVICE_ROWS)} == {
         "personal_advice", "out_of_scope"}
@@ -139,17 +140,16 @@ def test_crisis_wins_over_emergency() -> None:
 
 
 @pytest.mark.parametrize("text", [
-    "this back pain is killing me, is it the bone mets?",
     "i hurt myself when i fell over", "i don't want to die, what are my options",
-    "i cut myself cooking",
+    "i cut myself cooking", "i'm killing myself laughing at this",
 ])
 def test_not_crisis(text: str) -> None:
-    """Not crisis; the first one is still an emergency (severe back pain), the rest nothing."""
-    flag = detect(text)
-    if text.startswith("this back pain"):
-        assert flag is not None and flag.topic == EMERGENCY and flag.condition == "spinal_pain"
-    else:
-        assert flag is None, flag
+    assert detect(text) is None
+
+
+def test_killing_me_is_pain_not_crisis() -> None:
+    flag = detect("this back pain is killing me, is it the bone mets?")
+    assert flag is not None and (flag.topic, flag.condition) == (EMERGENCY, "spinal_pain")
 
 
 @pytest.mark.parametrize("text,someone_else", [
@@ -430,7 +430,6 @@ def _check(text: str) -> None:
         assert (result.topic == CRISIS) is (result.condition == "self_harm")
         assert condition(result.condition).opening
         assert isinstance(result.phrase, str) and isinstance(result.someone_else, bool)
-        assert detect(text) == result  # a pure function of the text
 
 
 @settings(max_examples=200, deadline=None)

@@ -25,7 +25,7 @@ from bot.safety import patterns
 
 FILES = ("words.yml", "rules.yml", "typos.yml", "conditions.yml")
 STATUSES = ("approved", "draft")
-KINDS = ("symptom", "name", "crisis", "denial")
+KINDS = ("symptom", "name", "crisis", "denial", "ruled_out")
 RULE_KEYS = frozenset({"id", "condition", "weights", "kind", "strong", "alone_with", "only_with",
                        "temperature", "not_after", "not_before", "not_in_sentence", "patterns",
                        "note"})

@@ -104,7 +104,9 @@ class Engine:
                 return Reading(SafetyFlag(CRISIS, SELF_HARM, phrase(hit),
                                           reader.someone_else(hit.start, hit.end)))
         urgent = [h for h in hits if h.rule.kind != "crisis"]
-        reported = [h for h in urgent if reader.reported(h)]
+        ruled_out = [h for h in urgent if h.rule.kind == "ruled_out"]
+        reported = [h for h in urgent if reader.reported(h) and not any(
+            h.rule.weight(r.rule.weights[0][0]) and reader.ruled_out(r, h) for r in ruled_out)]
         alone = [h for h in reported if h.rule.strong or (
             h.rule.alone_with and any(word in h.rule.alone_with for word in reader.norms))]
         if alone or self.soft_pair(reported):

@@ -235,7 +235,7 @@ class Reader:
             return False
         if rule.kind == "crisis":
             return True
-        if rule.kind == "denial":
+        if rule.kind in ("denial", "ruled_out"):
             return False
         if rule.not_in_sentence and any(word in rule.not_in_sentence for word in
                                         self.norms[self.lo(start):self.hi(start) + 1]):
@@ -263,6 +263,15 @@ class Reader:
         if self.question_about(start, end):
             return now
         return True  # a bare report: "coughing up blood", "chest pian"
+
+    def ruled_out(self, hit: Hit, other: Hit) -> bool:
+        """`hit` (a ruled_out phrase: "the scan showed no clot") vetoes `other` in the same
+        sentence, unless that sentence says it is happening again now."""
+        if self.sent_start[hit.start] != self.sent_start[other.start]:
+            return False
+        lo, hi = self.lo(hit.start), self.hi(hit.start)
+        return not self.now(hit.start) and not any(
+            word in self.w["ONGOING"] for word in self.norms[lo:hi + 1])
 
     def claims_name(self, start: int) -> bool:
         """ "I think I have cord compression", "is this SVC syndrome": a name said as a
