@@ -2,8 +2,8 @@
 
 Mini-language (documented for reviewers at the top of data/safety/rules.yml): tokens
 separated by spaces; "a|b|@CLASS" is one token from the union; a trailing "?" makes it
-optional; "~N" is up to N filler words (never a negation or a clause break); "#TEMP" is a
-fever reading; "{CANT}" expands a macro.
+optional; "~N" is up to N filler words (never a negation or a clause break; "~N," may also
+skip commas); "#TEMP" is a fever reading; "{CANT}" expands a macro.
 
 Why anchors: the Matcher costs about 0.1 ms per token with a few hundred patterns, so it
 only reads windows around words that some pattern requires; a message without any of
@@ -49,11 +49,16 @@ def token_spec(token: str, words: Mapping[str, FrozenSet[str]],
                gap_exclude: List[str]) -> List[Spec]:
     """One mini-language token as Matcher token specs; ValueError if it is malformed."""
     if token.startswith("~"):
-        if not token[1:].isdigit() or not 1 <= int(token[1:]) <= MAX_GAP:
-            raise ValueError(f"bad gap {token!r} (use ~1 to ~{MAX_GAP})")
-        gap: Spec = {"NORM": {"NOT_IN": gap_exclude}, "IS_PUNCT": False, "IS_SPACE": False,
-                     "OP": "?"}
-        return [dict(gap) for _ in range(int(token[1:]))]
+        commas = token.endswith(",")  # "~4,": the gap may also hold commas ("red, swollen")
+        size = token[1:-1] if commas else token[1:]
+        if not size.isdigit() or not 1 <= int(size) <= MAX_GAP:
+            raise ValueError(f"bad gap {token!r} (use ~1 to ~{MAX_GAP}, or ~N, with commas)")
+        gap: Spec = {"NORM": {"NOT_IN": gap_exclude}, "IS_SPACE": False, "OP": "?"}
+        if commas:
+            gap["TEXT"] = {"REGEX": r"^(,|[\w'].*)$"}
+        else:
+            gap["IS_PUNCT"] = False
+        return [dict(gap) for _ in range(int(size))]
     optional = token.endswith("?") and len(token) > 1
     if optional:
         token = token[:-1]

@@ -207,11 +207,17 @@ class Reader:
             return True  # "is it normal for back pain to be worse at night?"
         return any(word in self.w["EDU"] for word in self.norms[end:hi + 1])
 
-    def framed_as_topic(self, end: int) -> bool:
-        """ "chest pain as a symptom of ...": the phrase is named as a topic."""
+    def framed_as_topic(self, start: int, end: int) -> bool:
+        """ "chest pain as a symptom of ...", or with no person in the sentence "back pain
+        at night can be a sign of what": the phrase is named as a topic."""
         after = self.norms[end:min(self.n, end + 4)]
-        return len(after) >= 2 and after[0] == "as" and bool(set(after[1:]) &
-                                                              self.w["TOPIC_FRAME"])
+        if len(after) >= 2 and after[0] == "as" and set(after[1:]) & self.w["TOPIC_FRAME"]:
+            return True
+        lo, hi = self.lo(start), self.hi(start)
+        later = self.norms[end:min(hi + 1, end + 8)]
+        modal = next((i for i, word in enumerate(later) if word in self.w["MODAL_Q"]), None)
+        return modal is not None and bool(set(later[modal:]) & self.w["TOPIC_FRAME"]) and \
+            not any(word in self.w["PERSONAL"] for word in self.norms[lo:hi + 1])
 
     def normal_reading(self, end: int) -> bool:
         """ "a fever of 37.5": the reading that follows is not a fever."""
@@ -251,7 +257,7 @@ class Reader:
             return self.claims_name(start)
         if not rule.strong and self.mild(start):
             return False
-        if self.framed_as_topic(end):
+        if self.framed_as_topic(start, end):
             return now
         # A phrase that opens with its subject ("she's confused") starts a clause of its
         # own: an education word earlier in the sentence does not reach it.
