@@ -202,7 +202,7 @@ def test_classifier_emergency_counts_above_threshold() -> None:
     text = "something is really wrong with my mum please help"
     assert detect(text) is None
     flag = assess(text, EMERGENCY, 0.71)
-    assert flag == SafetyFlag(EMERGENCY, "unspecified", "intent:emergency@0.71")
+    assert flag == SafetyFlag(EMERGENCY, "unspecified", "intent:emergency@0.71", True)
     assert assess(text, EMERGENCY, 0.69) is None
 
 
@@ -218,6 +218,15 @@ def test_classifier_emergency_on_an_educational_question_is_ignored() -> None:
 def test_classifier_crisis_counts_even_on_a_question() -> None:
     flag = assess("is there any point carrying on with all this", CRISIS, 0.8)
     assert flag is not None and flag.topic == CRISIS and flag.condition == "self_harm"
+    assert not flag.someone_else
+
+
+def test_classifier_flag_knows_when_a_carer_writes() -> None:
+    flag = assess("my dad has been so low, he keeps saying he is done with everything",
+                  CRISIS, 0.9)
+    assert flag is not None and flag.topic == CRISIS and flag.someone_else
+    flag = assess("something is really wrong with my mum please help", EMERGENCY, 0.9)
+    assert flag is not None and flag.condition == "unspecified" and flag.someone_else
 
 
 def test_rules_win_over_the_classifier() -> None:

@@ -13,6 +13,7 @@ message builds it. Figures and how to add a red flag: docs/safety.md.
 
 from __future__ import annotations
 
+import logging
 import math
 from typing import Optional, Sequence
 
@@ -53,9 +54,15 @@ def is_educational(text: str) -> bool:
     try:
         return get_engine().is_educational(text if isinstance(text, str) else str(text or ""))
     except Exception:
-        import logging
-
         logging.getLogger(__name__).exception("is_educational failed")
+        return False
+
+
+def _someone_else(text: str) -> bool:
+    try:
+        return get_engine().someone_else(text if isinstance(text, str) else str(text or ""))
+    except Exception:
+        logging.getLogger(__name__).exception("someone_else failed")
         return False
 
 
@@ -78,9 +85,9 @@ def assess(text: str, intent: Optional[str], confidence: float) -> Optional[Safe
         conf = 0.0
     label = f"intent:{intent}@{conf:.2f}"
     if intent == CRISIS and conf >= CRISIS_THRESHOLD:
-        return SafetyFlag(CRISIS, SELF_HARM, label)
+        return SafetyFlag(CRISIS, SELF_HARM, label, _someone_else(text))
     if intent == EMERGENCY and conf >= EMERGENCY_THRESHOLD and not is_educational(text):
-        return SafetyFlag(EMERGENCY, UNSPECIFIED, label)
+        return SafetyFlag(EMERGENCY, UNSPECIFIED, label, _someone_else(text))
     return None
 
 

@@ -172,6 +172,14 @@ class Engine:
                    if i not in covered and not (tok.is_punct or tok.is_space) and
                    w not in self.filler and any(c.isalpha() for c in w))
 
+    def someone_else(self, text: str) -> bool:
+        """For a flag with no matched phrase (the classifier's): is the first person the
+        message names someone other than the writer? ("my dad keeps saying ...")."""
+        clean_text = self.normalise(text)
+        if not clean_text:
+            return False
+        return Reader(self.pipe.doc(clean_text), self.data).someone_else(0, 0)
+
     def is_educational(self, text: str) -> bool:
         """A question about a symptom with no real person in it."""
         clean_text = self.normalise(text)
