@@ -39,7 +39,7 @@ TIME_CRITICAL = {"chest_pain", "breathing", "seizure", "fainting", "bleeding", "
 
 OLD_ROWS = redteam_table("emergency.tsv")
 NEW_TABLES = ("flags_new.tsv", "flags_probe.tsv", "flags_probe2.tsv", "flags_probe3.tsv",
-              "flags_probe4.tsv", "flags_probe5.tsv", "flags_probe6.tsv")
+              "flags_probe4.tsv", "flags_probe5.tsv", "flags_probe6.tsv", "flags_probe7.tsv")
 NEW_ROWS = [row for name in NEW_TABLES for row in redteam_table(name)]
 ADVICE_ROWS = redteam_rows("advice_scope.tsv")
 ALL_ROWS = OLD_ROWS + NEW_ROWS
@@ -56,7 +56,7 @@ def test_tables_are_big_enough_and_well_formed() -> None:
     urgent = [r for r in ALL_ROWS if r.expect in URGENT]
     crisis = [r for r in ALL_ROWS if r.expect == CRISIS]
     calm = [r for r in ALL_ROWS if r.expect == "not_emergency"]
-    assert len(urgent) >= 330 and len(crisis) >= 60 and len(calm) >= 300
+    assert len(urgent) >= 355 and len(crisis) >= 65 and len(calm) >= 320
     assert {r.expect for r in ALL_ROWS} == URGENT | {"not_emergency"}
     assert {r.expect for r in map(lambda r: RedTeamRow(*r), ADVICE_ROWS)} == {
         "personal_advice", "out_of_scope"}
@@ -109,6 +109,15 @@ def test_advice_and_out_of_scope_never_trigger(row: tuple) -> None:
 ])
 def test_negation(text: str) -> None:
     assert detect(text) is None
+
+
+@pytest.mark.parametrize("text", [
+    "fever of 39 and he had his chemo last year", "temp 38.4 and chemo last week",
+    "my temp is 38.6 and i had chemo a few months ago",
+])
+def test_a_past_cue_about_something_else_does_not_hide_a_sign(text: str) -> None:
+    flag = detect(text)
+    assert flag is not None and flag.condition == "fever_chemo"
 
 
 @pytest.mark.parametrize("text,expected", [

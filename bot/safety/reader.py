@@ -111,6 +111,15 @@ class Reader:
         """The clause places the phrase in the past ("years ago"), and nothing says it is back."""
         w = self.w
         lo, hi = self.clause_bounds(start, end)
+        # "fever of 39 and he had chemo last year": "and" + a person opens a new clause.
+        for i in range(start - 1, lo, -1):
+            if self.norms[i - 1] == "and" and self.norms[i] in w["PERSONAL"]:
+                lo = i
+                break
+        for i in range(end, hi):
+            if self.norms[i] == "and" and self.norms[i + 1] in w["PERSONAL"]:
+                hi = i - 1
+                break
         words = self.norms[lo:hi + 1]
         if any(word in w["ONGOING"] for word in words):
             return False
@@ -163,6 +172,9 @@ class Reader:
                     i == self.sent_start[start] or self.norms[i - 1] in w["QSTART"] | w["EDU"]):
                 if self.norms[i + 1] in w["PERSONAL"] | {"you"} and \
                         self.norms[i + 2] in w["HYPO_VERBS"]:
+                    return True
+                if self.norms[i + 1] in w["POSSESSIVE"] and any(  # "can my legs go numb"
+                        v in w["HYPO_VERBS"] | {"be"} for v in self.norms[i + 2:min(end, i + 5)]):
                     return True
         return False
 
