@@ -40,7 +40,7 @@ TIME_CRITICAL = {"chest_pain", "breathing", "seizure", "fainting", "bleeding", "
 OLD_ROWS = redteam_table("emergency.tsv")
 NEW_TABLES = ("flags_new.tsv", "flags_probe.tsv", "flags_probe2.tsv", "flags_probe3.tsv",
               "flags_probe4.tsv", "flags_probe5.tsv", "flags_probe6.tsv", "flags_probe7.tsv",
-              "flags_probe8.tsv")
+              "flags_probe8.tsv", "flags_probe9.tsv")
 NEW_ROWS = [row for name in NEW_TABLES for row in redteam_table(name)]
 ADVICE_ROWS = redteam_rows("advice_scope.tsv")
 ALL_ROWS = OLD_ROWS + NEW_ROWS
@@ -57,7 +57,7 @@ def test_tables_are_big_enough_and_well_formed() -> None:
     urgent = [r for r in ALL_ROWS if r.expect in URGENT]
     crisis = [r for r in ALL_ROWS if r.expect == CRISIS]
     calm = [r for r in ALL_ROWS if r.expect == "not_emergency"]
-    assert len(urgent) >= 380 and len(crisis) >= 75 and len(calm) >= 335
+    assert len(urgent) >= 405 and len(crisis) >= 80 and len(calm) >= 355
     assert {r.expect for r in ALL_ROWS} == URGENT | {"not_emergency"}
     assert {r.expect for r in map(lambda r: RedTeamRow(*r), ADVICE_ROWS)} == {
         "personal_advice", "out_of_scope"}
