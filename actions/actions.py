@@ -21,14 +21,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.content.lookup import default_index
 from bot.context import turn_from_message
 from bot.dialogue import route
-from bot.nlp import safety
 from bot.notice import NOTICE
 from bot.replies import DATABASE_DOWN, LONG_MESSAGE, SOMETHING_WENT_WRONG, Reply, render
 from bot.settings import settings
 from bot.turn_log import log_turn
 
 logger = logging.getLogger(__name__)
-safety.warm_up()  # build the red-flag matcher when the action server starts, not on a patient's turn
 
 CONTRACT_SLOTS = ("topic", "site", "cancer_type", "answer_id")
 
