@@ -71,11 +71,11 @@ def applied() -> bool:
     return isinstance(impl.asyncio, _Asyncio310Wait)
 
 
-def apply() -> bool:
+def apply(version: Tuple[int, ...] = tuple(sys.version_info[:2])) -> bool:
     """Patch Sanic's websocket module if (and only if) it needs it; True if the fix is in place."""
     if applied():
         return True
-    if not needed():
+    if not needed(version):
         return False
     from sanic.server.websockets import impl
 

@@ -34,12 +34,13 @@ def _check_rasa_url(rasa_url: str) -> str:
 
 
 def _csp(rasa_url: str) -> str:
-    # The widget only needs its own script and XHR long-polling to Rasa.
+    # The widget only needs its own script and socket.io to Rasa: long-polling, then WebSocket.
     if rasa_url:
         parts = urlsplit(rasa_url)
-        rasa = f"{parts.scheme}://{parts.netloc}"
+        ws = "wss" if parts.scheme == "https" else "ws"
+        rasa = f"{parts.scheme}://{parts.netloc} {ws}://{parts.netloc}"
     else:
-        rasa = "http: https:"  # Rasa on the page's host, port unknown to the browser's CSP here
+        rasa = "http: https: ws: wss:"  # Rasa on the page's host, port unknown to the browser's CSP here
     return (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
         f"connect-src 'self' {rasa}; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
