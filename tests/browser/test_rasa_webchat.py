@@ -97,7 +97,7 @@ def test_rasa_webchat_chats_over_websocket(page, webchat_page: str) -> None:
 
     page.goto(webchat_page)
     launcher = page.locator(".rw-launcher")
-    expect(launcher).to_be_visible()  # it renders
+    expect(launcher).to_be_visible(timeout=REPLY_MS)  # it renders (rasa-webchat shows it once connected)
     launcher.click()
     responses = page.locator(".rw-message .rw-response")
     expect(responses.filter(has_text=NOTICE)).to_have_count(1, timeout=REPLY_MS)  # the greeting
