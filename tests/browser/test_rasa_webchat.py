@@ -90,8 +90,13 @@ def webchat_page(server) -> Iterator[str]:
 def test_rasa_webchat_chats_over_websocket(page, webchat_page: str) -> None:
     console: list[str] = []
     page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
-    sockets = []
-    page.on("websocket", lambda ws: sockets.append(ws))
+    sockets, received = [], []
+
+    def watch(ws) -> None:
+        sockets.append(ws)
+        ws.on("framereceived", lambda payload: received.append(str(payload)))
+
+    page.on("websocket", watch)
     failed = []
     page.on("requestfailed", lambda r: failed.append(f"{r.url} {r.failure}"))
 
@@ -124,6 +129,9 @@ def test_rasa_webchat_chats_over_websocket(page, webchat_page: str) -> None:
     upgraded = [ws for ws in sockets if "transport=websocket" in ws.url]
     assert upgraded, [ws.url for ws in sockets]
     assert not upgraded[-1].is_closed()
+    assert "3probe" in received and any("bot_uttered" in f and "Sources" in f for f in received)
+    # Our meta message is opt-in, so rasa-webchat is never sent it.
+    assert not [f for f in received if '"meta"' in f], received
     # (Its stylesheet asks for a web font from the internet, which this machine cannot reach.)
     bad = [line for line in console if re.search(r"websocket|invalid frame|socket\.io", line, re.I)
            or (line.startswith("error") and "ERR_NAME_NOT_RESOLVED" not in line)]
