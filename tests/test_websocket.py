@@ -57,7 +57,7 @@ def probe(mode: str) -> subprocess.CompletedProcess:
 
 @pytest.mark.skipif(not PY311, reason="the bug is Python 3.11's asyncio.wait")
 def test_unfixed_sanic_recv_fails_on_python_311() -> None:
-    """The bug the fix exists for (if this starts passing, Sanic was upgraded: drop the fix)."""
+    """The bug the fix exists for. If this fails, the installed Sanic no longer has it: drop the fix."""
     result = probe("unfixed")
     assert result.returncode != 0
     assert "Passing coroutines is forbidden" in result.stderr

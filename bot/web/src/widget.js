@@ -389,8 +389,8 @@ function createWidget(cfg) {
 
   function connect() {
     if (socket) return;
-    // socket.io's normal upgrade: polling first, then WebSocket; polling again if a
-    // WebSocket cannot be opened (a proxy that blocks it) or keeps dropping.
+    // socket.io's normal upgrade: polling first, then WebSocket. Every reconnect starts
+    // the same way, so where a WebSocket cannot be opened the widget stays on polling.
     socket = io(cfg.origin, {
       path: cfg.socketPath,
       reconnectionDelay: 1000,
