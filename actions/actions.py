@@ -29,6 +29,9 @@ from bot.turn_log import log_turn
 logger = logging.getLogger(__name__)
 
 CONTRACT_SLOTS = ("topic", "site", "cancer_type", "answer_id")
+# Our widget sets this key in a socket.io message's metadata to get the meta message;
+# other clients (rasa-webchat...) do not know that message, so they never get it.
+META_REQUEST = "reply_meta"
 
 
 class ActionRespond(Action):
@@ -57,12 +60,18 @@ class ActionRespond(Action):
             preface = "\n\n".join(p for p in (LONG_MESSAGE, reply.preface) if p)
             reply = replace(reply, preface=preface)
         log_turn(tracker.sender_id, turn, reply, (time.perf_counter() - started) * 1000)
-        return send(dispatcher, reply, turn.channel)
+        return send(dispatcher, reply, meta=wants_meta(turn.channel, tracker.latest_message or {}))
 
 
-def send(dispatcher: CollectingDispatcher, reply: Reply, channel: str) -> List[EventType]:
+def wants_meta(channel: str, message: Dict[str, Any]) -> bool:
+    """Only a socket.io client that asked for it (our widget) gets the meta message."""
+    metadata = message.get("metadata")
+    return channel == "socketio" and isinstance(metadata, dict) and metadata.get(META_REQUEST) is True
+
+
+def send(dispatcher: CollectingDispatcher, reply: Reply, meta: bool = False) -> List[EventType]:
     """Utter the reply (with the notice) and set the contract's slots."""
-    if channel == "socketio":  # the widget highlights urgent replies and styles the notice
+    if meta:  # the widget highlights urgent replies and styles the notice
         # Rasa's socket.io channel emits a custom message's keys as emit() arguments:
         # "data" is the payload the browser receives ({"meta": {...}}).
         dispatcher.utter_message(json_message={"data": {"meta": {
