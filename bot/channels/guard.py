@@ -105,7 +105,7 @@ def check_metadata(value: Any, field: str = "metadata") -> Optional[Dict[str, An
 
 
 def ends_with_notice(text: Optional[str]) -> bool:
-    return bool(text) and text.rstrip().endswith(NOTICE)
+    return text is not None and text.rstrip().endswith(NOTICE)
 
 
 async def run_turn(on_new_message: Callable[[UserMessage], Awaitable[Any]],
