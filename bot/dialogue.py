@@ -124,4 +124,5 @@ def clarify(turn: Turn, index: AnswerIndex, topics: Sequence[str]) -> Reply:
     if found is None:  # never without a reply: the buttons alone still help
         return Reply("Which of these is closest to what you want to know?", "clarify", site,
                      cancer_type, buttons=buttons)
-    return from_answer(found, "clarify", site, cancer_type, buttons=buttons, with_sources=False)
+    return from_answer(found, "clarify", site, cancer_type, buttons=buttons, with_sources=False,
+                       preface=cancer_note(turn, index))

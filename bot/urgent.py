@@ -76,8 +76,8 @@ def compose(flag: SafetyFlag, condition: Condition, entry: ServedAnswer, site: O
     """The urgent or crisis reply for `flag`, around the general `entry` for its topic."""
     text = lines()
     opening = (flag.someone_else and condition.opening_someone_else) or condition.opening
-    if flag.topic == "crisis":
-        parts = [opening, text.carer_crisis if flag.someone_else else "", entry.text]
+    if flag.topic == "crisis":  # a carer gets lines for them, not words for the person at risk
+        parts = [opening, text.carer_crisis if flag.someone_else else entry.text]
     else:
         call = text.call_time_critical if condition.time_critical else text.call_urgent
         parts = [opening, call, text.carer_emergency if flag.someone_else else "", entry.text]
