@@ -23,6 +23,7 @@ from bot.vocabulary import (
     DEFAULT_CHOICES,
     EDUCATION_TOPICS,
     PLACE_ONLY_CHOICES,
+    SIGNS_TOPIC,
     SMALLTALK_KEYS,
 )
 
@@ -45,7 +46,7 @@ def route(turn: Turn, index: AnswerIndex) -> Reply:
         return scoped_answer(turn, index, intent)
     if intent in ("emergency", "crisis"):
         # The safety layer judged this to be a question about a symptom: education.
-        return answer(turn, index, "symptoms")
+        return answer(turn, index, SIGNS_TOPIC)
     if intent in SMALLTALK_KEYS:
         return small_talk(turn, index, intent)
     return clarify(turn, index, likely_topics(turn))
