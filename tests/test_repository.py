@@ -36,8 +36,8 @@ def test_no_python_module_in_bot_or_actions_is_over_400_lines() -> None:
 
 @pytest.mark.parametrize("topic", EDUCATION_TOPICS)
 def test_each_topic_key_is_spelled_in_one_code_file(topic: str) -> None:
-    # a string literal, not a dict key of a report (r["support"], {"support": n})
-    quoted = re.compile(rf"(?<!\[)[\"']{topic}[\"'](?!\s*[:\]])")
+    quoted = re.compile(rf"[\"']{topic}[\"']")
     files = [str(p.relative_to(ROOT)) for folder in ("bot", "actions")
              for p in (ROOT / folder).rglob("*.py") if quoted.search(p.read_text(encoding="utf-8"))]
-    assert files == ["bot/vocabulary.py"], files
+    other_meaning = {("support", "bot/evaluation.py")}  # a classification report's column
+    assert [f for f in files if (topic, f) not in other_meaning] == ["bot/vocabulary.py"], files
