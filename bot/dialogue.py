@@ -16,7 +16,8 @@ from typing import List, Optional, Sequence
 from bot import safety
 from bot.content.lookup import AnswerIndex
 from bot.context import Turn
-from bot.replies import ENGLISH_ONLY, Reply, choice_buttons, from_answer
+from bot.messages import ENGLISH_ONLY
+from bot.replies import Reply, choice_buttons, from_answer
 from bot.text import looks_non_english
 from bot.urgent import compose
 from bot.vocabulary import (

@@ -17,8 +17,9 @@ from bot.content.loader import load_content
 from bot.content.lookup import AnswerIndex
 from bot.context import Turn
 from bot.dialogue import DEFAULT_CHOICES, PLACE_ONLY_CHOICES, route
+from bot.messages import ENGLISH_ONLY
 from bot.paths import CONTENT_DIR
-from bot.replies import ENGLISH_ONLY, render
+from bot.replies import render
 
 
 @pytest.fixture(scope="module")

@@ -23,9 +23,10 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional
 from rasa.core.channels.channel import UserMessage
 
 from bot import logs
+from bot.messages import SOMETHING_WENT_WRONG, TIMED_OUT
 from bot.notice import NOTICE
 from bot.payloads import neutralise
-from bot.replies import SOMETHING_WENT_WRONG, TIMED_OUT, Reply, render
+from bot.replies import Reply, render
 from bot.settings import settings
 from bot.text import MAX_MESSAGE_CHARS, strip_control
 
