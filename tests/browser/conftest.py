@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.contract import NOTICE
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -23,10 +25,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-NOTICE = (
-    "This information is educational only and is not medical advice. "
-    "Please talk with your care team about your own situation."
-)
 REPLY_MS = 30_000  # the first answers of a fresh server can be slow
 
 
@@ -101,8 +99,10 @@ class Chat:
         """Wait until `count` bot replies are complete (each ends with the notice)."""
         from playwright.sync_api import expect
 
+        # The notice ends the turn's last frame, which also carries its buttons (Rasa's
+        # socket.io output sends the paragraphs first), so the whole reply is on screen.
         expect(self.notices).to_have_count(count, timeout=REPLY_MS)
-        self.page.wait_for_timeout(300)  # let the last parts and the announcement settle
+        expect(self.notices.nth(count - 1)).to_have_text(NOTICE)
 
     def ask(self, text: str) -> None:
         before = self.notices.count()

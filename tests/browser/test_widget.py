@@ -11,15 +11,15 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.contract import NOTICE
+
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "docs" / "screenshots"
-NOTICE = (
-    "This information is educational only and is not medical advice. "
-    "Please talk with your care team about your own situation."
-)
 EMERGENCY = "my legs went numb and I can't walk, my back is killing me"
+CRISIS = "i keep thinking everyone would be better off without me"  # tests/redteam/emergency.tsv
+SHADOW = "document.querySelector('#metastasis-chat-widget').shadowRoot"
 XSS = "<script>alert(1)</script> <img src=x onerror=alert(1)>"
 
 
@@ -28,6 +28,41 @@ def save_screenshot(page, name: str) -> None:
     if os.environ.get("UPDATE_SCREENSHOTS"):
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+def saved_turns(page) -> list:
+    return page.evaluate("() => JSON.parse(localStorage.getItem('metastasis-chat')).turns")
+
+
+def colour(locator, prop: str) -> tuple:
+    """A computed colour as (r, g, b), 0-255."""
+    value = locator.evaluate(f"e => getComputedStyle(e).{prop}")
+    parts = re.findall(r"[\d.]+", value)
+    assert len(parts) == 3 or (len(parts) == 4 and float(parts[3]) == 1), value
+    return tuple(round(float(p)) for p in parts[:3])
+
+
+def background(locator) -> tuple:
+    """The opaque colour behind an element: its own background, else its nearest ancestor's
+    (through the shadow root), else white."""
+    value = locator.evaluate(r"""e => {
+        for (let n = e; n; n = n.parentElement || (n.getRootNode() && n.getRootNode().host)) {
+            const c = getComputedStyle(n).backgroundColor;
+            if (c && c !== 'transparent' && !/rgba\(.*,\s*0\)$/.test(c)) return c;
+        }
+        return 'rgb(255, 255, 255)';
+    }""")
+    return tuple(round(float(p)) for p in re.findall(r"[\d.]+", value)[:3])
+
+
+def contrast(a: tuple, b: tuple) -> float:
+    """WCAG 2 contrast ratio of two sRGB colours."""
+    def lum(rgb: tuple) -> float:
+        c = [v / 255 for v in rgb]
+        c = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in c]
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
 
 
 def find_quick_replies(chat):
@@ -75,13 +110,20 @@ def test_answer_shows_text_sources_and_quiet_notice(chat):
 def test_quick_reply_sends_payload_and_shows_title(chat):
     chat.goto().open().wait_greeting()
     buttons = find_quick_replies(chat)
+    owner = chat.bot_turns.nth(chat.bot_turns.count() - 1)  # the reply that offered them
+    expect(owner.locator(".quick-replies button")).to_have_count(buttons.count())
     title = buttons.first.inner_text().strip()
     before = chat.notices.count()
     buttons.first.click()
     expect(chat.user_turns.last.locator(".bubble")).to_have_text(f"You said: {title}")
+    # The used buttons are gone at once, before the answer comes.
+    expect(owner.locator(".quick-replies")).to_have_count(0)
     chat.wait_replies(before + 1)
     assert chat.last_reply().locator(".body").inner_text().strip()
-    # Focus stays in the chat for keyboard users; the used buttons are gone.
+    # ... and they stay gone: only the newest reply may offer buttons.
+    expect(owner.locator(".quick-replies")).to_have_count(0)
+    assert chat.page.locator(".turn.bot:not(:last-child) .quick-replies").count() == 0
+    # Focus stays in the chat for keyboard users.
     assert chat.active()["id"] == "mc-input"
 
 
@@ -119,9 +161,17 @@ def test_keyboard_only(chat, page):
     page.keyboard.press("Enter")
     chat.wait_replies(2)
 
-    # Links and quick replies in the transcript are reachable backwards from the input.
+    # Quick replies, then the answer's links, are reachable backwards from the input:
+    # Shift+Tab lands on the last suggested reply, then each one before it, then the last link.
+    reply = chat.last_reply()
+    titles = [t.strip() for t in reply.locator(".quick-replies button").all_inner_texts()]
+    links = reply.locator(".body a")
+    assert titles and links.count(), "the answer offers no buttons or no links to reach"
+    for title in reversed(titles):
+        page.keyboard.press("Shift+Tab")
+        assert (chat.active()["tag"], chat.active()["text"]) == ("button", title), chat.active()
     page.keyboard.press("Shift+Tab")
-    assert chat.active()["tag"] in ("a", "button", "div"), chat.active()
+    assert links.last.evaluate("e => e.getRootNode().activeElement === e"), chat.active()
 
     # Escape closes and gives focus back to the launcher; Enter reopens.
     page.keyboard.press("Escape")
@@ -185,7 +235,8 @@ def test_html_in_a_message_is_shown_as_text(chat, page):
     chat.goto().open().wait_greeting()
     chat.ask(XSS)
     expect(chat.user_turns.last.locator(".bubble")).to_have_text(f"You said: {XSS}")
-    page.wait_for_timeout(500)
+    # No wait needed: the reply (a server round trip) came after the message was shown,
+    # and with no <img> or <script> in the document nothing is left to fire later.
     assert dialogs == []
     assert page.locator("#metastasis-chat-widget img").count() == 0
     assert page.locator("#metastasis-chat-widget script").count() == 0
@@ -200,8 +251,17 @@ def test_emergency_reply_is_unmistakably_urgent(chat, page):
     expect(urgent).to_have_class(re.compile(r"\bemergency\b"))
     expect(urgent.locator(".urgent-label")).to_have_text("Urgent")
     expect(urgent.locator("[role=alert]")).to_have_count(1)
-    border = urgent.locator(".bubble").evaluate("e => getComputedStyle(e).borderTopColor")
-    assert border == "rgb(179, 38, 30)"
+    # The urgent border is a warning colour that stands out (WCAG 1.4.11: 3:1 against what
+    # is behind it) and differs from a calm reply's; the label text is readable (4.5:1).
+    bubble, calm = urgent.locator(".bubble"), page.locator(".turn.bot:not(.urgent) .bubble").first
+    border = colour(bubble, "borderTopColor")
+    red, green, blue = border
+    assert red > max(green, blue) * 1.5, f"urgent border {border} is not a warning red"
+    assert border != colour(calm, "borderTopColor")
+    assert contrast(border, background(bubble)) >= 3.0
+    assert contrast(border, background(urgent)) >= 3.0
+    label = urgent.locator(".urgent-label")
+    assert contrast(colour(label, "color"), background(label)) >= 4.5
     # The urgent message comes first in the reply to this message.
     first_after = page.locator(".turn.user").last.locator("xpath=following-sibling::li[1]")
     expect(first_after).to_have_class(re.compile(r"\burgent\b"))
@@ -215,7 +275,10 @@ def test_offline_message_is_queued_then_answered(chat, page, context):
     chat.input.fill("what is metastasis")
     chat.input.press("Enter")
     expect(chat.user_turns.last).to_contain_text("Waiting to send")
-    page.wait_for_timeout(1500)
+    # Held back, not sent: it is saved as queued and no reply is on its way.
+    assert saved_turns(page)[-1] == {"role": "user", "text": "what is metastasis",
+                                     "payload": "what is metastasis", "queued": True}
+    expect(page.locator(".typing")).to_be_hidden()
     assert chat.notices.count() == 1
 
     context.set_offline(False)
@@ -327,3 +390,179 @@ def test_markdown_subset_builds_only_safe_nodes(browser):
             assert html == expected, text
     finally:
         page.close()
+
+
+# ---- the notice: once per reply, whatever the path -----------------------------------------
+
+
+def assert_one_notice_per_reply(chat) -> None:
+    """Every bot turn shows the contract's notice exactly once: one visible notice element,
+    the wording nowhere else in the turn, and no paragraph turned into a turn of its own."""
+    turns = chat.bot_turns
+    assert turns.count() == chat.user_turns.count() + 1  # the greeting, then one per message
+    for i in range(turns.count()):
+        turn = turns.nth(i)
+        expect(turn.locator(".notice")).to_have_count(1)
+        expect(turn.locator(".notice")).to_have_text(NOTICE)
+        assert turn.inner_text().count(NOTICE) == 1, f"reply {i}: {turn.inner_text()[-300:]!r}"
+
+
+def test_each_reply_shows_the_notice_exactly_once(chat, page):
+    chat.goto().open().wait_greeting()
+    chat.ask("what is metastasis")
+    split = saved_turns(page)[-1]
+    assert split["role"] == "bot" and len(split["parts"]) >= 2, "the answer came as one paragraph"
+    find_quick_replies(chat).first.click()
+    chat.wait_replies(3)
+    chat.ask(EMERGENCY)
+    assert_one_notice_per_reply(chat)
+
+
+def test_a_very_long_message_gets_the_preface_and_the_notice(chat, page):
+    """Over 10,000 characters through the widget's socket.io connection. The input caps
+    typing at its maxlength, so the test lifts the cap the way an old or altered page could."""
+    chat.goto().open().wait_greeting()
+    cap = int(chat.input.get_attribute("maxlength"))
+    chat.input.fill("x" * (cap + 50))
+    assert len(chat.input.input_value()) == cap
+    page.evaluate(f"() => {SHADOW}.querySelector('#mc-input').removeAttribute('maxlength')")
+    message = "what is metastasis? " + "I am so worried about my mum. " * 400
+    assert len(message) > 10_000
+    chat.input.fill(message)
+    chat.input.press("Enter")
+    chat.wait_replies(2)
+    reply = chat.last_reply()
+    expect(reply.locator(".body")).to_contain_text(re.compile(r"^\s*Your message was very long"))
+    assert_one_notice_per_reply(chat)
+
+
+# ---- urgent replies -------------------------------------------------------------------
+
+
+def test_crisis_reply_has_the_crisis_style(chat, page):
+    chat.goto().open().wait_greeting()
+    chat.ask(CRISIS)
+    urgent = page.locator(".turn.bot.urgent")
+    expect(urgent).to_have_count(1)
+    expect(urgent).to_have_class(re.compile(r"\bcrisis\b"))
+    expect(urgent).not_to_have_class(re.compile(r"\bemergency\b"))
+    expect(urgent.locator(".urgent-label")).to_have_text("Urgent")
+    expect(urgent.locator("[role=alert]")).to_have_count(1)
+    calm = page.locator(".turn.bot:not(.urgent) .bubble").first
+    assert colour(urgent.locator(".bubble"), "borderTopColor") != colour(calm, "borderTopColor")
+
+
+SEND_THEN_CLOSE = f"""text => {{
+    const root = {SHADOW};
+    root.querySelector('#mc-input').value = text;
+    root.querySelector('form').requestSubmit();
+    window.MetastasisChatWidget.close();  // in the same task: the reply cannot be here yet
+    return root.querySelector('.panel').hidden;
+}}"""
+
+
+def test_an_urgent_reply_opens_the_closed_chat(chat, page):
+    chat.goto().open().wait_greeting()
+    badge = page.locator(".launcher .badge")
+    # A calm reply to a closed chat only lights the badge ...
+    assert page.evaluate(SEND_THEN_CLOSE, "what is metastasis") is True
+    expect(badge).to_be_visible()
+    expect(chat.panel).to_be_hidden()
+    assert chat.notices.count() == 2
+    # ... an urgent one opens the chat by itself.
+    assert page.evaluate(SEND_THEN_CLOSE, EMERGENCY) is True
+    expect(chat.panel).to_be_visible()
+    expect(page.locator(".turn.bot.urgent")).to_have_count(1)
+    expect(chat.launcher).to_have_attribute("aria-expanded", "true")
+
+
+# ---- on a clinic's own page, and across a reload --------------------------------------------
+
+
+CLINIC_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Clinic</title></head>
+<body><main><h1>Our clinic</h1></main>
+<script src="{widget}" data-server="{rasa}" defer></script>
+</body></html>"""
+
+
+@pytest.fixture
+def clinic_page(server):
+    """A page on another origin (one the test server allows), embedding our widget.js from
+    the widget page's server, with data-server pointing at Rasa."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    body = CLINIC_PAGE.format(widget=f"{server.web_url.rstrip('/')}/dist/widget.js", rasa=server.url).encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            if self.path != "/":
+                return self.send_error(404)
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", server.third_party_port), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.third_party_port}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_embedded_on_a_third_party_page_with_data_server(page, server, clinic_page):
+    from urllib.parse import urlsplit
+
+    origin = lambda url: "{0.scheme}://{0.netloc}".format(urlsplit(url))  # noqa: E731
+    assert len({origin(clinic_page), origin(server.web_url), origin(server.url)}) == 3
+    sockets: list[str] = []
+    page.on("request", lambda r: "/socket.io/" in r.url and sockets.append(r.url))
+    page.on("websocket", lambda ws: sockets.append(ws.url))
+
+    from tests.browser.conftest import Chat
+
+    chat = Chat(page, clinic_page).goto().open().wait_greeting()
+    chat.ask("what is metastasis")
+    expect(chat.last_reply().locator(".body")).to_contain_text(re.compile("spread", re.I))
+    expect(chat.last_reply().locator(".notice")).to_have_text(NOTICE)
+    rasa_host = urlsplit(server.url).netloc
+    assert sockets and all(urlsplit(u).netloc == rasa_host for u in sockets), sockets
+
+
+def test_a_message_queued_offline_is_sent_after_a_reload(chat, page, context, server):
+    """offline -> type -> the page is reloaded -> the connection is back: the queued message
+    is answered, in the same session."""
+    chat.goto().open().wait_greeting()
+    session = page.evaluate("() => JSON.parse(localStorage.getItem('metastasis-chat')).sessionId")
+    context.set_offline(True)
+    expect(chat.status).to_contain_text("You're offline")
+    chat.input.fill("what is metastasis")
+    chat.input.press("Enter")
+    expect(chat.user_turns.last).to_contain_text("Waiting to send")
+
+    # The page goes away while offline (its socket with it) and comes back from the page
+    # server while Rasa still cannot be reached (socket.io always starts with polling, so
+    # blocking polling blocks the connection; the page itself loads normally).
+    page.goto("about:blank")
+    rasa_port = server.url.rstrip("/").rsplit(":", 1)[1]
+    blocked = re.compile(rf"^https?://(127\.0\.0\.1|localhost):{rasa_port}/socket\.io/")
+    context.route(blocked, lambda route: route.abort())
+    context.set_offline(False)
+    chat.goto()
+    expect(chat.panel).to_be_visible()  # it was open, so it reopens
+    expect(chat.user_turns.last).to_contain_text("Waiting to send")
+    expect(chat.status).to_contain_text("Can't reach the assistant right now")
+    assert saved_turns(page)[-1]["queued"] is True
+    assert chat.notices.count() == 1
+
+    context.unroute(blocked)  # the connection is back: socket.io reconnects by itself
+    chat.wait_replies(2)
+    expect(chat.user_turns.last).not_to_contain_text("Waiting to send")
+    expect(chat.last_reply().locator(".body")).to_contain_text(re.compile("spread", re.I))
+    assert saved_turns(page)[-2]["queued"] is False
+    assert page.evaluate("() => JSON.parse(localStorage.getItem('metastasis-chat')).sessionId") == session
+    assert_one_notice_per_reply(chat)
