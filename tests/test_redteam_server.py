@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.replies import SOMETHING_WENT_WRONG, TIMED_OUT
+from bot.messages import SOMETHING_WENT_WRONG, TIMED_OUT
 from bot.vocabulary import EDUCATION_TOPICS
 from tests.contract import NOTICE
 from tests.helpers import chat, ends_with_notice, last_text, new_sender, redteam_rows, slots, whole_text
