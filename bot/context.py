@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
 from bot import vocabulary
+from bot.nlp import entities as reading
 from bot.text import clean_message, was_truncated
 
 #: Words that point back at what was said before ("how is *that* treated?").
@@ -36,6 +37,8 @@ class Turn:
     previous: Dict[str, Optional[str]] = field(default_factory=dict)
     channel: str = ""
     notes: Tuple[str, ...] = ()  # cancer names that carry a note ("skin cancer")
+    terms: Tuple[str, ...] = ()  # medical words named ("ascites"), vocabulary.MEDICAL_TERMS
+    cancer_name: Optional[str] = None  # the vocabulary's name of an `other`/`blood` cancer
 
     @property
     def truncated(self) -> bool:
@@ -96,5 +99,24 @@ def turn_from_message(message: Dict[str, Any], previous: Dict[str, Optional[str]
         channel=channel,
         notes=tuple(vocabulary.cancer_notes_in(text))
         if "other" in cancer_types else (),
+        terms=tuple(vocabulary.terms_in(text)),
+        cancer_name=reading.cancer_name(text),
     )
+
+
+#: Library-style wording: the message asks about the thing it names ("What is ascites?",
+#: "Do you have information about hospice?"), so a medical word decides the topic.
+LIBRARY_ASK = re.compile(
+    r"^\W*(?:(?:do|have) you (?:have|got)|got|any|is there)\b.*\b(?:info|information|anything|"
+    r"something|details|leaflets?)\b|^\W*(?:what|whats|what's)\s+(?:is|are|r|does)\b|"
+    r"^\W*what\s+causes\b|^\W*how\s+(?:to|do (?:you|they))\s+(?:diagnose|treat)\b|"
+    r"^\W*what\s+(?:is|are)\s+the\s+outlook\b|^\W*what\s+to\s+do\s+(?:for|about)\b|"
+    r"^\W*(?:tell me about|info on|information on|information about)\b",
+    re.IGNORECASE,
+)
+
+
+def library_style(text: str) -> bool:
+    """True for a short or library-style question that is about the thing it names."""
+    return len(text.split()) <= SHORT_MESSAGE_WORDS or bool(LIBRARY_ASK.search(text))
 

@@ -1,0 +1,98 @@
+"""Two Rasa components that carry the project's own understanding into the NLU pipeline.
+
+- `VocabularyEntityExtractor`: sites and cancer types read by `bot.nlp.entities` (site
+  versus origin from the phrase, broad cancer vocabulary). The entity values are already
+  contract keys, so no synonym mapper is needed after it.
+- `SentenceEmbeddingFeaturizer`: an all-MiniLM-L6-v2 sentence vector (NumPy forward pass,
+  weights hash-checked, see `bot.nlp.embeddings`) as dense sentence features, so the
+  classifier sees meaning as well as words. For a long message only the question inside
+  it is embedded (`embeddings.focus`); the word features still see the whole text.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
+from rasa.shared.nlu.constants import ENTITIES, FEATURE_TYPE_SENTENCE, TEXT
+from rasa.shared.nlu.training_data.features import Features
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlp import embeddings, entities
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
+class VocabularyEntityExtractor(GraphComponent, EntityExtractorMixin):
+    """Sites and cancer types from the vocabulary, with site-versus-origin rules."""
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "VocabularyEntityExtractor":
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = str(message.get(TEXT) or "")
+            found = [{"entity": m.entity, "value": m.value, "start": m.start, "end": m.end,
+                      "confidence_entity": 1.0, "extractor": self.__class__.__name__}
+                     for m in entities.read(text)]
+            message.set(ENTITIES, message.get(ENTITIES, []) + found, add_to_output=True)
+        return messages
+
+
+#: Vectors of training examples, shared by the folds of a cross-validation in one process.
+_TRAINING_CACHE: Dict[str, np.ndarray] = {}
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
+class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
+    """A 384-d sentence embedding per message; `scale` weighs it against the word counts."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {**DenseFeaturizer.get_default_config(), "scale": 1.0, "batch_size": 32}
+
+    def __init__(self, config: Dict[Text, Any], name: Text) -> None:
+        super().__init__(name, config)
+        self._model = embeddings.model()  # loads and hash-checks the weights at start-up
+        self._cache = _TRAINING_CACHE
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "SentenceEmbeddingFeaturizer":
+        return cls(config, execution_context.node_name)
+
+    def _add(self, message: Message, vector: np.ndarray) -> None:
+        message.add_features(Features(
+            (vector * self._config["scale"]).reshape(1, -1), FEATURE_TYPE_SENTENCE, TEXT,
+            self._config["alias"]))
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        readable = [m for m in messages if str(m.get(TEXT) or "").strip()]
+        if readable:
+            vectors = self._model.encode([embeddings.focus(m.get(TEXT)) for m in readable])
+            for message, vector in zip(readable, vectors, strict=True):
+                self._add(message, vector)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        examples = [m for m in training_data.training_examples if str(m.get(TEXT) or "").strip()]
+        texts = [embeddings.focus(m.get(TEXT)) for m in examples]
+        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if missing:
+            vectors = self._model.encode(missing, batch_size=self._config["batch_size"])
+            self._cache.update(zip(missing, vectors, strict=True))
+        for message, text in zip(examples, texts, strict=True):
+            self._add(message, self._cache[text])
+        return training_data
+
+    @classmethod
+    def validate_config(cls, config: Dict[Text, Any]) -> None:
+        pass
