@@ -31,11 +31,12 @@ def test_every_intent_has_a_rule_and_training_examples() -> None:
     ruled = {step["intent"] for rule in rules for step in rule["steps"] if "intent" in step}
     domain = set(yaml.safe_load((ROOT / "domain.yml").read_text())["intents"])
     assert domain | {"nlu_fallback"} == ruled
-    examples = {}
-    for file in (ROOT / "data" / "nlu").glob("*.yml"):
+    examples: dict = {}
+    for file in (ROOT / "data" / "nlu").rglob("*.yml"):
         for block in yaml.safe_load(file.read_text())["nlu"]:
             if "intent" in block:
-                examples[block["intent"]] = len(block["examples"].strip().splitlines())
+                count = len(block["examples"].strip().splitlines())
+                examples[block["intent"]] = examples.get(block["intent"], 0) + count
     assert {i: examples.get(i, 0) for i in domain if examples.get(i, 0) < 40} == {}
 
 
@@ -44,10 +45,27 @@ def test_rasa_data_validate() -> None:
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
 
 
-def test_story_tests_pass(tmp_path: Path) -> None:
+def story_test(stories: Path, out: Path) -> subprocess.CompletedProcess:
     build.train()
-    done = run("test", "core", "--model", str(build.MODEL), "--stories", "tests/test_stories.yml",
-               "--out", str(tmp_path))
+    return run("test", "core", "--model", str(build.MODEL), "--stories", str(stories),
+               "--out", str(out), "--fail-on-prediction-errors")
+
+
+def test_story_tests_pass(tmp_path: Path) -> None:
+    done = story_test(ROOT / "tests" / "test_stories.yml", tmp_path)
     failed = tmp_path / "failed_test_stories.yml"
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert "story:" not in (failed.read_text() if failed.exists() else ""), failed.read_text()
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert failed.exists(), "rasa test wrote no failed-stories file: did it run the stories?"
+    assert "story:" not in failed.read_text(), failed.read_text()
+
+
+def test_a_wrong_story_fails(tmp_path: Path) -> None:
+    """The story test can fail: a right question labelled with the wrong intent."""
+    wrong = tmp_path / "wrong_story.yml"
+    wrong.write_text('version: "3.1"\nstories:\n- story: wrong label\n  steps:\n'
+                     '  - user: |\n      what are the symptoms of bone mets\n'
+                     '    intent: greet\n  - action: action_respond\n')
+    done = story_test(wrong, tmp_path / "out")
+    failed = tmp_path / "out" / "failed_test_stories.yml"
+    output = done.stdout + done.stderr
+    assert done.returncode != 0 or "story:" in (failed.read_text() if failed.exists() else ""), output[-3000:]
