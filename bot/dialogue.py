@@ -32,6 +32,7 @@ from bot.vocabulary import (
     CONDITION_TERMS,
     EDUCATION_TOPICS,
     SMALLTALK_KEYS,
+    asks_cause_of_a_first_cancer,
     names_other_illness,
     term_topic,
 )
@@ -43,6 +44,8 @@ PLACE_ONLY_CHOICES = ("symptoms", "treatment", "diagnosis", "what_is_metastasis"
 MAX_CHOICES = 3
 #: Questions about a blood cancer that are answered like any other (not about spread).
 BLOOD_ANSWERED = ("support", "contagious", "when_to_see_doctor")
+#: Topics a question about the cause of a first cancer is mistaken for.
+FIRST_CANCER_TOPICS = ("how_cancer_spreads", "risk_factors", "prevention", "out_of_scope")
 #: Intents a named medical word overrides: the classifier found no topic of its own.
 TERM_OVERRIDES = (None, "nlu_fallback", "out_of_scope", "bot_identity", "follow_up")
 
@@ -61,6 +64,9 @@ def route(turn: Turn, index: AnswerIndex) -> Reply:
     if (intent in EDUCATION_TOPICS and names_other_illness(turn.text)
             and not (turn.sites or turn.cancer_types or turn.terms)):
         return scoped_answer(turn, index, "out_of_scope")  # "treatment for diabetes"
+    if (intent in FIRST_CANCER_TOPICS and turn.cancer_types and not turn.sites
+            and asks_cause_of_a_first_cancer(turn.text)):
+        return scoped_answer(turn, index, "out_of_scope")  # "what causes cervical cancer"
     term = medical_word(turn, intent)
     if term is not None:
         return answer(turn, index, term_topic(term), term=term)

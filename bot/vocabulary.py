@@ -82,6 +82,10 @@ SITES: Dict[str, List[str]] = {
     "pleura": [
         "pleura", "pleural", "lining of the lung", "lining of the lungs", "lung lining",
         "pleural effusion", "fluid around the lung", "fluid around the lungs",
+        "fluid around his lung", "fluid around her lung", "fluid around my lung",
+        "fluid around his lungs", "fluid around her lungs", "fluid around my lungs",
+        "fluid on the lung", "fluid on the lungs", "fluid on his lung", "fluid on her lung",
+        "water on the lung", "water on the lungs", "pleural effusions", "plural effusion",
     ],
     "skin": ["skin", "skin nodules", "under the skin"],
 }
@@ -390,3 +394,20 @@ def term_topic(term: str) -> str:
 def names_other_illness(text: str) -> bool:
     """True when the text names a non-cancer illness ("treatment for diabetes")."""
     return bool(_NON_CANCER.search(_norm(text)))
+
+
+#: Words that make a question about spread (or advanced cancer), not about a first cancer.
+_SPREAD_WORDS = re.compile(
+    r"\b(spread\w*|spred\w*|metasta\w*|mets|secondar\w*|advanced|stage (?:4|iv|four)|"
+    r"gone to|moved to|travel\w*|come back|came back|coming back|recur\w*|relapse\w*|"
+    r"return\w*|elsewhere|other parts?|other organs?|terminal|incurable)\b")
+#: "What causes X cancer", "how do you get X cancer": the cause of a first cancer.
+_CAUSE_OF_CANCER = re.compile(
+    r"\b(causes?|caused|cause of|get|gets|getting|risk of getting|chance of getting|"
+    r"prevent getting|why do people get|reasons? for)\b")
+
+
+def asks_cause_of_a_first_cancer(text: str) -> bool:
+    """True for "what causes cervical cancer": a first cancer's cause, nothing about spread."""
+    low = _norm(text)
+    return bool(_CAUSE_OF_CANCER.search(low)) and not _SPREAD_WORDS.search(low)

@@ -38,6 +38,8 @@ Found = Set[Tuple[str, str]]
     ("what are the stages of sarcoma", {("cancer_type", "other")}),
     ("stages of cervicle cancer", {("cancer_type", "other")}),
     ("what are the stages of zorblatt cancer", {("cancer_type", "other")}),
+    ("it started in her colon and now it is in her liver", {("cancer_type", "colorectal"), ("site", "liver")}),
+    ("they drained the fluid around his lung", {("site", "pleura")}),
     ("what is the treatment for non hodgkins lymphoma", {("cancer_type", "blood")}),
     ("can leukemia go to the brain", {("cancer_type", "blood"), ("site", "brain")}),
     ("myeloma bone lesions", {("cancer_type", "blood"), ("site", "bone")}),
@@ -138,6 +140,9 @@ def turn(text: str, intent: Optional[str], confidence: float = 0.9, **previous: 
     ("what is the treatment for lymphoma", "treatment", "out_of_scope", "out_of_scope.blood"),
     ("what is the treatment for diabetes", "treatment", "out_of_scope", "out_of_scope"),
     ("should i go into a hospice", "personal_advice", "personal_advice", "personal_advice"),
+    ("what causes cervical cancer", "how_cancer_spreads", "out_of_scope", "out_of_scope"),
+    ("what causes cervical cancer to spread", "how_cancer_spreads", "how_cancer_spreads",
+     "how_cancer_spreads"),
 ])
 def test_routing_by_what_the_message_names(index: AnswerIndex, text: str, intent: Optional[str],
                                            topic: str, answer_id: str) -> None:

@@ -185,14 +185,21 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 STORY_SENTENCES = 2
 
 
+#: A question shorter than this ("Can you tell me?") keeps the sentence before it.
+SHORT_QUESTION_WORDS = 6
+
+
 def focus(text: str) -> str:
     """The question inside a long message: the last sentence that asks something (a carer's
-    story, then "what does that mean?"), else the last sentence. Short messages are kept."""
+    story, then "what does that mean?"), else the last sentence; a very short question keeps
+    the sentence before it. Messages of one or two sentences are kept whole."""
     sentences = [s for s in _SENTENCE_END.split(text.strip()) if s]
     if len(sentences) <= STORY_SENTENCES:
         return text
-    asking = [s for s in sentences if s.rstrip().endswith("?")]
-    return (asking or sentences)[-1]
+    asking = [i for i, s in enumerate(sentences) if s.rstrip().endswith("?")]
+    at = asking[-1] if asking else len(sentences) - 1
+    start = at - 1 if at > 0 and len(sentences[at].split()) < SHORT_QUESTION_WORDS else at
+    return " ".join(sentences[start:at + 1])
 
 
 _model: Optional[MiniLM] = None

@@ -34,6 +34,10 @@ _SECONDARY_BEFORE_STRICT = re.compile(r"(?:secondary|secondaries)[\s-]+$")
 #: A cancer word used as a place: "spread to the kidney", "in her ovaries".
 _PLACE_BEFORE = re.compile(r"(?:to|into|in|reached|near|around|through)\s+"
                            r"(?:the|her|his|my|their|your|our|both|a)?\s*$")
+#: ...unless it says where the cancer started: "it started in her colon".
+_ORIGIN_BEFORE = re.compile(r"(?:start|started|starts|began|begun|begin|originated|came|come|"
+                            r"comes|primary|from)\s+(?:\w+\s+)?(?:in|from|at)?\s*"
+                            r"(?:the|her|his|my|their|your|our)?\s*$")
 #: Site words that are common in symptom talk: a site only when said as a place.
 _ONLY_AS_A_PLACE = frozenset({"skin"})
 _SPREAD_AFTER = re.compile(r"[\s-]*(?:mets|metasta|secondar|nodules?|lumps?|deposits?|lesions?|"
@@ -142,7 +146,7 @@ def read(text: str) -> List[Mention]:
                 _PLACE_BEFORE.search(before) or _SPREAD_AFTER.match(low[end:end + 30])):
             continue  # "yellow skin" is a symptom; "spread to the skin" is a site
         if (phrase.entity == "cancer_type" and not phrase.is_cancer_phrase
-                and _PLACE_BEFORE.search(before)):
+                and _PLACE_BEFORE.search(before) and not _ORIGIN_BEFORE.search(before)):
             continue  # "spread to the kidney": a place, and not one of the site keys
         mentions.append(Mention(phrase.entity, phrase.value, start, end, phrase.name))
     taken = [(m.start, m.end) for m in mentions]

@@ -3,6 +3,7 @@
 - `VocabularyEntityExtractor`: sites and cancer types read by `bot.nlp.entities` (site
   versus origin from the phrase, broad cancer vocabulary). The entity values are already
   contract keys, so no synonym mapper is needed after it.
+- `QuestionFocus`: the word features of a long message read only the question inside it.
 - `SentenceEmbeddingFeaturizer`: an all-MiniLM-L6-v2 sentence vector (NumPy forward pass,
   weights hash-checked, see `bot.nlp.embeddings`) as dense sentence features, so the
   classifier sees meaning as well as words. For a long message only the question inside
@@ -18,6 +19,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import SPACY_DOCS
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
 from rasa.shared.nlu.constants import ENTITIES, FEATURE_TYPE_SENTENCE, TEXT
@@ -45,6 +47,42 @@ class VocabularyEntityExtractor(GraphComponent, EntityExtractorMixin):
                      for m in entities.read(text)]
             message.set(ENTITIES, message.get(ENTITIES, []) + found, add_to_output=True)
         return messages
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False)
+class QuestionFocus(GraphComponent):
+    """For a long message (a carer's story, then a question) the word features read only
+    the question inside it (`embeddings.focus`): the spaCy doc the tokenizer reads is cut
+    to that part. The text itself is unchanged, so entities, the safety layer and the
+    action still see every word."""
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "QuestionFocus":
+        return cls()
+
+    @staticmethod
+    def _narrow(message: Message) -> None:
+        text, doc = message.get(TEXT), message.get(SPACY_DOCS[TEXT])
+        if not isinstance(text, str) or doc is None:
+            return
+        part = embeddings.focus(text)
+        if part == text:
+            return
+        start = text.rfind(part)
+        span = doc.char_span(start, start + len(part), alignment_mode="expand") if start >= 0 else None
+        if span is not None and len(span):
+            message.set(SPACY_DOCS[TEXT], span.as_doc())
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            self._narrow(message)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        for message in training_data.training_examples:
+            self._narrow(message)
+        return training_data
 
 
 #: Vectors of training examples, shared by the folds of a cross-validation in one process.
