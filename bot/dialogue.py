@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from typing import List, Optional, Sequence
+from typing import List, Optional, Sequence, Tuple
 
 from bot import safety
 from bot.content.lookup import AnswerIndex
@@ -44,6 +44,11 @@ PLACE_ONLY_CHOICES = ("symptoms", "treatment", "diagnosis", "what_is_metastasis"
 MAX_CHOICES = 3
 #: Questions about a blood cancer that are answered like any other (not about spread).
 BLOOD_ANSWERED = ("support", "contagious", "when_to_see_doctor")
+#: A condition's entry also answers a question about its signs or its treatment...
+CONDITION_QUESTIONS = ("symptoms", "treatment")
+#: ...and replaces these readings of "what is it / why does it happen".
+DEFINING_TOPICS = ("what_is_metastasis", "how_cancer_spreads", "complications", "early_spread",
+                   "recurrence", "invasion_vs_metastasis", "steps_of_metastasis")
 #: Topics a question about the cause of a first cancer is mistaken for.
 FIRST_CANCER_TOPICS = ("how_cancer_spreads", "risk_factors", "prevention", "out_of_scope")
 #: Intents a named medical word overrides: the classifier found no topic of its own.
@@ -61,15 +66,17 @@ def route(turn: Turn, index: AnswerIndex) -> Reply:
     if turn.cancer_type() == "blood" and intent not in BLOOD_ANSWERED + (
             "personal_advice", *SMALLTALK_KEYS):
         return scoped_answer(turn, index, "out_of_scope")  # out_of_scope.blood: honest scope
-    if (intent in EDUCATION_TOPICS and names_other_illness(turn.text)
+    if ((intent in EDUCATION_TOPICS or intent in (None, "nlu_fallback"))
+            and names_other_illness(turn.text)
             and not (turn.sites or turn.cancer_types or turn.terms)):
         return scoped_answer(turn, index, "out_of_scope")  # "treatment for diabetes"
     if (intent in FIRST_CANCER_TOPICS and turn.cancer_types and not turn.sites
             and asks_cause_of_a_first_cancer(turn.text)):
         return scoped_answer(turn, index, "out_of_scope")  # "what causes cervical cancer"
-    term = medical_word(turn, intent)
-    if term is not None:
-        return answer(turn, index, term_topic(term), term=term)
+    named = medical_word(turn, intent)
+    if named is not None:
+        topic, term = named
+        return answer(turn, index, topic, term=term)
     if intent in EDUCATION_TOPICS or intent == "follow_up":
         return answer(turn, index, intent)
     if intent in ("personal_advice", "out_of_scope"):
@@ -99,30 +106,39 @@ def guarded_reply(turn: Turn, index: AnswerIndex) -> Optional[Reply]:
     return None
 
 
-def medical_word(turn: Turn, intent: Optional[str]) -> Optional[str]:
-    """The medical word that decides the topic ("What is ascites?"), else None.
+def medical_word(turn: Turn, intent: Optional[str]) -> Optional[Tuple[str, str]]:
+    """(topic, term) when a medical word decides the answer ("What is ascites?"), else None.
 
-    It decides when the classifier found no topic of its own, agrees with it, or the
-    message is short or library-style; a condition ("ascites") also wins over another
-    education topic, since its answer says what it is, why it happens and how it is treated.
-    Personal advice and small talk keep their own path."""
+    The word's own topic is used when the classifier found no topic of its own, agrees, or
+    the message is short or library-style. A condition ("ascites") also answers a question
+    about its signs or treatment, since its entry says what it is, why it happens and how it
+    is treated: the topic stays the one asked about. Personal advice and small talk keep
+    their own path."""
     if not turn.terms:
         return None
     term = turn.terms[0]
-    if intent in TERM_OVERRIDES or intent == term_topic(term):
-        return term
-    if intent in EDUCATION_TOPICS and (library_style(turn.text) or term in CONDITION_TERMS):
-        return term
+    home = term_topic(term)
+    if intent in TERM_OVERRIDES or intent == home:
+        return home, term
+    if intent in EDUCATION_TOPICS and library_style(turn.text):
+        return home, term
+    if term in CONDITION_TERMS and intent in CONDITION_QUESTIONS:
+        return intent, term
+    if term in CONDITION_TERMS and intent in DEFINING_TOPICS:
+        return home, term
     return None
 
 
 def answer(turn: Turn, index: AnswerIndex, intent: str, term: Optional[str] = None) -> Reply:
-    """An education answer; a follow-up ("and the liver?") reuses the previous topic."""
+    """An education answer; a follow-up ("and the liver?") reuses the previous topic. A
+    medical word's own entry is served for it, under the topic that was asked about."""
     topic = turn.previous.get("topic") if intent == "follow_up" else intent
     if topic not in EDUCATION_TOPICS:
         return clarify(turn, index, PLACE_ONLY_CHOICES)
     site, cancer_type = turn.site(), turn.cancer_type()
-    found = index.best(topic, site, cancer_type, term=term)
+    found = index.best(term_topic(term), term=term) if term else None
+    if found is None or found.term != term:
+        found = index.best(topic, site, cancer_type)
     if found is None:
         return clarify(turn, index, PLACE_ONLY_CHOICES)
     return from_answer(found, topic, site, cancer_type, preface=cancer_note(turn, index))
