@@ -37,7 +37,11 @@ Found = Set[Tuple[str, str]]
     ("metastatic lung cancer", {("cancer_type", "lung")}),
     ("what are the stages of sarcoma", {("cancer_type", "other")}),
     ("stages of cervicle cancer", {("cancer_type", "other")}),
-    ("what are the stages of zorblatt cancer", {("cancer_type", "other")}),
+    ("what are the stages of urethral cancer", {("cancer_type", "other")}),
+    ("what are the stages of esthesioneuroblastoma", {("cancer_type", "other")}),
+    ("can cancer spread to the brain from the lungs", {("site", "brain"), ("site", "lung")}),
+    ("they found cancer in his liver", {("site", "liver")}),
+    ("she has a stoma now", set()),
     ("it started in her colon and now it is in her liver", {("cancer_type", "colorectal"), ("site", "liver")}),
     ("they drained the fluid around his lung", {("site", "pleura")}),
     ("what is the treatment for non hodgkins lymphoma", {("cancer_type", "blood")}),
@@ -56,7 +60,7 @@ def test_site_versus_origin(text: str, expected: Found) -> None:
 @pytest.mark.parametrize("text,name", [("stages of sarcoma", "sarcoma"),
                                        ("where does hcc spread", "primary liver cancer"),
                                        ("what is the treatment for leukemia", "leukaemia"),
-                                       ("what are the stages of zorblatt cancer", None)])
+                                       ("what are the stages of heart cancer", None)])
 def test_cancer_names_come_from_the_vocabulary_never_from_the_user(text: str, name: Optional[str]) -> None:
     assert entities.cancer_name(text) == name
 
@@ -157,8 +161,8 @@ def test_another_cancer_gets_the_general_answer_with_a_named_note(index: AnswerI
 
 
 def test_an_unknown_cancer_name_is_not_echoed(index: AnswerIndex) -> None:
-    reply = route(turn("what are the stages of zorblatt cancer", "staging"), index)
-    assert reply.preface and "zorblatt" not in reply.preface.lower()
+    reply = route(turn("what are the stages of heart cancer", "staging"), index)
+    assert reply.preface and "heart" not in reply.preface.lower()
 
 
 def test_blood_cancer_reply_offers_metastasis_topics(index: AnswerIndex) -> None:

@@ -43,6 +43,23 @@ _ONLY_AS_A_PLACE = frozenset({"skin"})
 _SPREAD_AFTER = re.compile(r"[\s-]*(?:mets|metasta|secondar|nodules?|lumps?|deposits?|lesions?|"
                            r"spread|involvement)")
 _GENERIC = re.compile(r"(?<![\w'])([a-z]{3,})[\s-]+(?:cancers?|carcinomas?|tumou?rs?)(?![\w'])")
+#: A body part before "cancer" ("urethral cancer", "heart cancer") names a cancer type...
+_BODY_WORD = re.compile(r"(?:al|ar|ary|ic|ine|oid|ian|eal|ous|ial|ary|ae|us|um|ix|x)$")
+_BODY_PARTS = frozenset("""
+heart spleen nose ear eye eyes tube tubes tonsil tonsils appendix thymus urethra penis vagina
+vulva anus gum gums lip lips jaw sinus sinuses throat neck head marrow muscle nerve nerves
+nail foot hand leg arm tongue mouth cheek palate bile duct gall gland tear windpipe voice box
+pituitary parathyroid pineal tear duodenum ileum jejunum chest belly tummy scalp face back
+""".split())
+#: ...and so does a single word ending in -oma ("ependymoma"), unless it is not a cancer.
+_OMA = re.compile(r"(?<![\w'])([a-z]{4,}omas?)(?![\w'])")
+_NOT_A_CANCER = frozenset("""
+stoma stomas coma comas glaucoma diploma aroma trachoma granuloma granulomas atheroma xanthoma
+angioma angiomas haemangioma hemangioma lipoma lipomas fibroma fibromas myoma myomas adenoma
+adenomas papilloma papillomas osteoma neuroma neuromas haematoma hematoma haematomas hematomas
+chloasma asthma sarcoma sarcomas carcinoma carcinomas lymphoma lymphomas melanoma melanomas
+myeloma myelomas condyloma scleroderma
+""".split())
 _GENERIC_STOP = frozenset("""
 the my his her their your our this that what which any all some other another primary
 secondary metastatic metastasized metastasised advanced early late stage aggressive terminal
@@ -150,11 +167,15 @@ def read(text: str) -> List[Mention]:
             continue  # "spread to the kidney": a place, and not one of the site keys
         mentions.append(Mention(phrase.entity, phrase.value, start, end, phrase.name))
     taken = [(m.start, m.end) for m in mentions]
-    for m in _GENERIC.finditer(low):
-        if m.group(1) in _GENERIC_STOP or vocabulary.site_key(m.group(1)):
+    for m in [*_GENERIC.finditer(low), *_OMA.finditer(low)]:
+        word = m.group(1)
+        if word in _GENERIC_STOP or word in _NOT_A_CANCER or vocabulary.site_key(word):
             continue
+        if m.re is _GENERIC and not (_BODY_WORD.search(word) or word in _BODY_PARTS):
+            continue  # "can cancer", "found cancer": a verb, not a body part
         if any(s < m.end() and m.start() < e for s, e in taken):
             continue
+        taken.append((m.start(), m.end()))
         mentions.append(Mention("cancer_type", "other", m.start(), m.end()))
     return sorted(mentions, key=lambda x: x.start)
 

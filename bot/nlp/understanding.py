@@ -19,7 +19,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.constants import SPACY_DOCS, TOKENS_NAMES
+from rasa.nlu.constants import SPACY_DOCS
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
 from rasa.shared.nlu.constants import ENTITIES, FEATURE_TYPE_SENTENCE, TEXT
@@ -82,45 +82,6 @@ class QuestionFocus(GraphComponent):
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         for message in training_data.training_examples:
             self._narrow(message)
-        return training_data
-
-
-#: Words a masked cancer name keeps: "what are the stages of <cancer name> cancer".
-_KEPT = frozenset({"cancer", "cancers", "tumour", "tumours", "tumor", "tumors", "carcinoma"})
-
-
-@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False)
-class CancerNameMask(GraphComponent):
-    """Measured option (docs/evaluation.md): the word features see "cancername" instead of
-    the name of a cancer, so an unknown or rare name cannot pull the topic."""
-
-    @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "CancerNameMask":
-        return cls()
-
-    @staticmethod
-    def _mask(message: Message) -> None:
-        text, tokens = message.get(TEXT), message.get(TOKENS_NAMES[TEXT])
-        if not isinstance(text, str) or not tokens:
-            return
-        doc = message.get(SPACY_DOCS[TEXT])
-        read = doc.text if doc is not None else text
-        spans = [(m.start, m.end) for m in entities.read(read) if m.entity == "cancer_type"]
-        for token in tokens:
-            if token.text.lower() in _KEPT:
-                continue
-            if any(s < token.end and token.start < e for s, e in spans):
-                token.text = token.lemma = "cancername"
-
-    def process(self, messages: List[Message]) -> List[Message]:
-        for message in messages:
-            self._mask(message)
-        return messages
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        for message in training_data.training_examples:
-            self._mask(message)
         return training_data
 
 
