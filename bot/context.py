@@ -16,7 +16,8 @@ from bot.text import clean_message, was_truncated
 
 #: Words that point back at what was said before ("how is *that* treated?").
 _BACK_REFERENCE = re.compile(
-    r"\b(it|its|it's|that|this|those|these|there|them|they|same|also|too|and|what about|how about)\b",
+    r"\b(it|its|it's|that|this|those|these|there|them|they|same|also|too|what about|how about)\b"
+    r"|^\W*(and|so|but|or|then)\b",  # "and the liver?": a leading "and", not "X and Y"
     re.IGNORECASE,
 )
 #: A short question ("symptoms?") is read in the context of the conversation.
@@ -72,6 +73,19 @@ def _entity_keys(entities: List[Dict[str, Any]], name: str) -> Tuple[str, ...]:
     return tuple(dict.fromkeys(k for k in keys if k))
 
 
+def _organ_cancer_in_context(text: str, sites: Tuple[str, ...], cancer_types: Tuple[str, ...],
+                             previous: Dict[str, Optional[str]]) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
+    """"Is it bone cancer now?" after "it spread to her bones": the organ is where the
+    cancer went (the naming question), not a new cancer type."""
+    before_site, before_type = previous.get("site"), previous.get("cancer_type")
+    for mention in reading.read(text):
+        if (mention.entity == "cancer_type" and mention.organ and mention.organ == before_site
+                and mention.value != before_type and mention.value in cancer_types):
+            cancer_types = tuple(k for k in cancer_types if k != mention.value)
+            sites = tuple(dict.fromkeys((*sites, mention.organ)))
+    return sites, cancer_types
+
+
 def turn_from_message(message: Dict[str, Any], previous: Dict[str, Optional[str]],
                       channel: str = "") -> Turn:
     """Build a Turn from Rasa's parse data (tracker.latest_message) and the slots before it."""
@@ -87,6 +101,7 @@ def turn_from_message(message: Dict[str, Any], previous: Dict[str, Optional[str]
     sites = _entity_keys(entities, "site")
     cancer_types = _entity_keys(entities, "cancer_type")
     text = clean_message(raw_text)
+    sites, cancer_types = _organ_cancer_in_context(text, sites, cancer_types, previous)
     return Turn(
         raw_text=raw_text,
         text=text,

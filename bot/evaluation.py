@@ -10,7 +10,7 @@ embeddings, and fail when the held-out figures drop below their floors.
    comes from the same run, so the comparison shares the machine's load;
 3. a calibration table from the classifier's confidence on the held-out set: how often a
    wrong answer would be served versus a clarifying question, per confidence band;
-4. `rasa test core --fail-on-prediction-errors` on tests/test_stories.yml;
+4. `rasa test core --e2e --fail-on-prediction-errors` on tests/test_stories.yml;
 5. docs/evaluation.md, dated, from all of the above.
 It exits non-zero when a held-out figure is below its floor, when the shipped pipeline is
 worse on the held-out set than the alternative, or when a story fails.
@@ -263,7 +263,7 @@ def main() -> int:
     variants = {"embeddings": score(shipped, files, "embeddings", calibrate=files[0]),
                 "no-embeddings": score(plain, files, "no-embeddings")}
     logger.info("test stories")
-    done = subprocess.run([str(RASA), "test", "core", "--stories", "tests/test_stories.yml", "--model",
+    done = subprocess.run([str(RASA), "test", "core", "--e2e", "--stories", "tests/test_stories.yml", "--model",
                            str(shipped), "--out", str(RESULTS / "core"), "--fail-on-prediction-errors"],
                           cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
     failed = RESULTS / "core" / "failed_test_stories.yml"

@@ -47,7 +47,9 @@ def test_rasa_data_validate() -> None:
 
 def story_test(stories: Path, out: Path) -> subprocess.CompletedProcess:
     build.train()
-    return run("test", "core", "--model", str(build.MODEL), "--stories", str(stories),
+    # --e2e makes Rasa parse each story's user text and compare intents and entities;
+    # without it only actions are compared. It reads only files named test_*.yml.
+    return run("test", "core", "--e2e", "--model", str(build.MODEL), "--stories", str(stories),
                "--out", str(out), "--fail-on-prediction-errors")
 
 
@@ -61,11 +63,11 @@ def test_story_tests_pass(tmp_path: Path) -> None:
 
 def test_a_wrong_story_fails(tmp_path: Path) -> None:
     """The story test can fail: a right question labelled with the wrong intent."""
-    wrong = tmp_path / "wrong_story.yml"
+    wrong = tmp_path / "test_wrong_story.yml"
     wrong.write_text('version: "3.1"\nstories:\n- story: wrong label\n  steps:\n'
                      '  - user: |\n      what are the symptoms of bone mets\n'
                      '    intent: greet\n  - action: action_respond\n')
     done = story_test(wrong, tmp_path / "out")
-    failed = tmp_path / "out" / "failed_test_stories.yml"
     output = done.stdout + done.stderr
-    assert done.returncode != 0 or "story:" in (failed.read_text() if failed.exists() else ""), output[-3000:]
+    assert done.returncode != 0, output[-3000:]
+    assert "predicted: symptoms" in output, output[-3000:]

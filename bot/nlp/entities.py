@@ -88,6 +88,7 @@ class Mention:
     start: int
     end: int
     name: Optional[str] = None  # the vocabulary's name of an `other` or `blood` cancer
+    organ: Optional[str] = None  # "bone cancer": the site key of the organ it names
 
 
 @dataclass(frozen=True)
@@ -165,7 +166,7 @@ def read(text: str) -> List[Mention]:
         if (phrase.entity == "cancer_type" and not phrase.is_cancer_phrase
                 and _PLACE_BEFORE.search(before) and not _ORIGIN_BEFORE.search(before)):
             continue  # "spread to the kidney": a place, and not one of the site keys
-        mentions.append(Mention(phrase.entity, phrase.value, start, end, phrase.name))
+        mentions.append(Mention(phrase.entity, phrase.value, start, end, phrase.name, phrase.organ))
     taken = [(m.start, m.end) for m in mentions]
     for m in [*_GENERIC.finditer(low), *_OMA.finditer(low)]:
         word = m.group(1)
