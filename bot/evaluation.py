@@ -40,14 +40,15 @@ from bot import build
 from bot.nlp import pipeline
 from bot.paths import DATA, RASA, ROOT
 from bot.services import Ports, Stack
+from bot.settings import get, settings
 
 RESULTS = ROOT / "results"
 SUMMARY = ROOT / "docs" / "evaluation.md"
 HELDOUT = ROOT / "tests" / "heldout" / "patient_questions.tsv"
 OLDER_HELDOUT = ROOT / "tests" / "heldout" / "questions.tsv"
-EVALUATOR = Path(os.environ.get("BOT_EVALUATOR", "/work/shared/eval/evaluate.py"))
+EVALUATOR = Path(get("BOT_EVALUATOR") or "/work/shared/eval/evaluate.py")
 DEV_SET = EVALUATOR.parent / "dev_questions.tsv"
-FOLDS = int(os.environ.get("BOT_EVAL_FOLDS", "3"))
+FOLDS = settings().eval_folds
 #: Floors on the team's held-out set, set from the figures measured on 2026-11-30 (see
 #: docs/evaluation.md) minus a small margin for retraining noise: a broad drop fails.
 FLOORS = {"topic_acc": 0.95, "site_acc": 0.97, "type_acc": 0.97, "notice": 1.0}
@@ -307,7 +308,7 @@ def main() -> int:
                "embedding every turn": variant_config(RESULTS / "config-every-turn.yml", True),
                "no embedding": variant_config(RESULTS / "config-no-embedding.yml", False)}
     slug = {name: re.sub(r"\W+", "-", name).strip("-") for name in configs}
-    if os.environ.get("BOT_EVAL_SKIP_CV") != "1":
+    if get("BOT_EVAL_SKIP_CV") != "1":
         for name, config in configs.items():
             logger.info("NLU cross-validation, %s, %d folds (slow)", name, FOLDS)
             rasa("test", "nlu", "--nlu", "data/nlu", "--config", str(config), "--cross-validation",
