@@ -166,6 +166,7 @@ class EmbeddingCascadeClassifier(GuardedLogisticRegressionClassifier):
                  resource: Resource) -> None:
         super().__init__(config, name, model_storage, resource)
         self.full = clone(self.clf)
+        embeddings.model()  # load and hash-check the weights at start-up, not on a patient's turn
 
     def _embed(self, messages: List[Message], batch_size: int = 1) -> csr_matrix:
         texts = [embeddings.focus(str(m.get(TEXT))) for m in messages]
