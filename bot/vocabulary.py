@@ -1,13 +1,19 @@
 """The keys of the conversation contract and the everyday words that mean them.
 
-This is the one place the vocabulary lives. The spaCy pipeline, the Rasa lookup tables
-and the content loader are all generated from it, so a new synonym is added here only.
+Keys live here (the one code file that spells a topic key); the words live in
+data/vocabulary.yml, read once when this module is imported. The spaCy pipeline, the Rasa
+lookup tables, the domain's intents and rules, and the content loader all follow from
+these two, so a new synonym is added to the data file only.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
+
+import yaml
+
+from bot.paths import VOCABULARY
 
 #: Education topics (contract section 3), each with the short label of its button when the
 #: assistant offers choices. The one place a topic key is spelled in code: the domain's
@@ -62,6 +68,19 @@ INTENTS: List[str] = (EDUCATION_TOPICS + ["follow_up"]
 #: A question about a red-flag sign ("what causes cord compression?") is answered here.
 SIGNS_TOPIC = "symptoms"
 
+# ---- routing groups (bot/dialogue.py): keys only, so they are spelled here ----------------
+#: Questions about a blood cancer that are answered like any other (not about spread).
+BLOOD_ANSWERED = ("support", "contagious", "when_to_see_doctor")
+#: A condition's entry also answers a question about its signs or its treatment...
+CONDITION_QUESTIONS = ("symptoms", "treatment")
+#: ...and replaces these readings of "what is it / why does it happen".
+DEFINING_TOPICS = ("what_is_metastasis", "how_cancer_spreads", "complications", "early_spread",
+                   "recurrence", "invasion_vs_metastasis", "steps_of_metastasis")
+#: Topics a question about the cause of a first cancer is mistaken for.
+FIRST_CANCER_TOPICS = ("how_cancer_spreads", "risk_factors", "prevention", "out_of_scope")
+#: Intents a named medical word overrides: the classifier found no topic of its own.
+TERM_OVERRIDES = (None, "nlu_fallback", "out_of_scope", "bot_identity", "follow_up")
+
 #: Offered when there is nothing better to suggest (an empty message, say).
 DEFAULT_CHOICES: Tuple[str, ...] = ("what_is_metastasis", "symptoms", "treatment")
 #: Offered when someone names only a place or cancer ("bones?") with no topic yet.
@@ -70,88 +89,28 @@ PLACE_ONLY_CHOICES: Tuple[str, ...] = ("symptoms", "treatment", "diagnosis", "wh
 #: Every key a content entry may carry.
 CONTENT_KEYS: List[str] = EDUCATION_TOPICS + SAFETY_TOPICS + SMALLTALK_KEYS + NOTE_KEYS
 
-#: Site keys (contract section 5) with everyday words, typos included. Lowercase.
-SITES: Dict[str, List[str]] = {
-    "bone": [
-        "bone", "bones", "boney", "bony", "spine", "spinal", "backbone", "vertebra",
-        "vertebrae", "skeleton", "skeletal", "hip", "hips", "pelvis", "ribs", "rib",
-        "skull", "femur", "bone marrow", "bone mets", "bone cancer", "bome", "bons",
-    ],
-    "liver": [
-        "liver", "livers", "hepatic", "liver mets", "liver cancer", "livr", "liever",
-    ],
-    "lung": [
-        "lung", "lungs", "pulmonary", "chest", "lung mets", "lungz", "lungs mets",
-    ],
-    "brain": [
-        "brain", "brains", "cerebral", "brain mets", "brain tumor", "brain tumour",
-        "skull base", "brian", "brane",
-    ],
-    "lymph_nodes": [
-        "lymph node", "lymph nodes", "lymph", "lymph gland", "lymph glands", "glands",
-        "gland", "nodes", "node", "lymphnodes", "lymphnode", "lymph-nodes", "lipnodes",
-        "limph nodes", "lymph nods", "nodal", "armpit", "armpits",
-    ],
-    "adrenal": ["adrenal", "adrenals", "adrenal gland", "adrenal glands", "adrenel"],
-    "peritoneum": [
-        "peritoneum", "peritoneal", "belly lining", "lining of the belly",
-        "abdominal lining", "lining of the abdomen", "tummy lining", "peritonium",
-    ],
-    "pleura": [
-        "pleura", "pleural", "lining of the lung", "lining of the lungs", "lung lining",
-        "pleural effusion", "fluid around the lung", "fluid around the lungs",
-    ],
-    "skin": ["skin", "skin nodules", "under the skin"],
-}
+#: The words (data/vocabulary.yml, reviewed data): sites, cancer names, medical words.
+_WORDS: Dict[str, Any] = yaml.safe_load(VOCABULARY.read_text(encoding="utf-8"))
 
+#: Site keys (contract section 5) with everyday words, typos included. Lowercase.
+SITES: Dict[str, List[str]] = _WORDS["sites"]
 #: "Skin cancer" is not melanoma unless the person says so: most skin cancers (basal and
 #: squamous cell) rarely spread. These names map to `other` and carry a note.
-SKIN_CANCER_NAMES: List[str] = [
-    "skin cancer", "skin cancers", "non melanoma skin cancer", "non-melanoma skin cancer",
-    "basal cell carcinoma", "basal cell cancer", "basal cell skin cancer", "bcc",
-    "squamous cell skin cancer", "squamous cell carcinoma of the skin", "rodent ulcer",
-]
-
-#: Cancer-type keys (contract section 6) with everyday words. Lowercase.
+SKIN_CANCER_NAMES: List[str] = _WORDS["skin_cancer_names"]
+#: Solid tumours without answers of their own (cancer type `other`), after NCI's list; the
+#: key is the name a reply may use ("I don't have answers written for sarcoma").
+OTHER_CANCERS: Dict[str, List[str]] = _WORDS["other_cancers"]
+#: Blood cancers (cancer type `blood`): not "metastatic" in the usual sense.
+BLOOD_CANCERS: Dict[str, List[str]] = _WORDS["blood_cancers"]
+#: Cancer-type keys (contract section 6) with everyday words, plus `other` and `blood`.
 CANCER_TYPES: Dict[str, List[str]] = {
-    "breast": ["breast", "breast cancer", "brest", "brest cancer", "breat cancer", "dcis"],
-    "colorectal": [
-        "colorectal", "colon", "bowel", "rectal", "rectum", "colon cancer",
-        "bowel cancer", "rectal cancer", "colorectal cancer", "colrectal", "colan",
-    ],
-    "lung": [
-        "lung cancer", "nsclc", "sclc", "small cell lung cancer",
-        "non small cell lung cancer", "non-small cell lung cancer", "lung ca",
-        "lung carcinoma",
-    ],
-    "prostate": ["prostate", "prostate cancer", "prostrate", "prostrate cancer", "prostat"],
-    "kidney": ["kidney", "kidney cancer", "renal", "renal cell", "renal cell carcinoma", "kidny"],
-    "pancreatic": [
-        "pancreatic", "pancreas", "pancreatic cancer", "pancreas cancer", "pancreatic ca",
-        "pancreatitic", "pancriatic",
-    ],
-    "stomach": ["stomach", "stomach cancer", "gastric", "gastric cancer", "stomache"],
-    "melanoma": [
-        "melanoma", "melanomas", "melanoma skin cancer", "malignant melanoma", "melonoma",
-        "melanoma cancer",
-    ],
-    "bladder": ["bladder", "bladder cancer", "urothelial", "bladdder"],
-    "thyroid": ["thyroid", "thyroid cancer", "thyriod"],
-    "ovarian": ["ovarian", "ovary", "ovaries", "ovarian cancer", "ovarain"],
-    "uterine": [
-        "uterine", "uterus", "womb", "endometrial", "endometrium", "uterine cancer",
-        "womb cancer",
-    ],
-    "esophageal": [
-        "esophageal", "oesophageal", "esophagus", "oesophagus", "gullet",
-        "food pipe", "esophageal cancer", "oesophageal cancer", "esophagal",
-    ],
-    # A named solid tumour without answers of its own (contract section 6).
-    "other": SKIN_CANCER_NAMES,
+    **_WORDS["cancer_types"],
+    "other": SKIN_CANCER_NAMES + [w for words in OTHER_CANCERS.values() for w in words],
+    "blood": [w for words in BLOOD_CANCERS.values() for w in words],
 }
 
 #: The 13 cancer types with answers of their own.
-KEYED_CANCER_TYPES: List[str] = [k for k in CANCER_TYPES if k != "other"]
+KEYED_CANCER_TYPES: List[str] = [k for k in CANCER_TYPES if k not in ("other", "blood")]
 
 #: Names that carry a note (content id `cancer_note.<group>`) before the answer.
 CANCER_NOTES: Dict[str, List[str]] = {
@@ -206,3 +165,64 @@ def cancer_notes_in(text: str) -> List[str]:
 def cancer_type_key(text: Optional[str]) -> Optional[str]:
     """Map a matched phrase ("bowel cancer") or a key to its cancer-type key, else None."""
     return _TYPE_INDEX.get(_norm(text)) if text else None
+
+
+#: Medical words of spread, each answered under the nearest topic key (contract section 3).
+#: key -> (topic, everyday words and misspellings). A content entry with `term: <key>` is the
+#: answer for (topic, term); without one the topic's general answer is served.
+MEDICAL_TERMS: Dict[str, Tuple[str, List[str]]] = {
+    key: (entry["topic"], entry["words"]) for key, entry in _WORDS["medical_terms"].items()}
+#: Terms that name a condition: their answer covers what it is, why and how it is treated,
+#: so they win over the classifier's topic ("how is ascites treated" -> the ascites answer).
+CONDITION_TERMS: List[str] = _WORDS["condition_terms"]
+#: Other illnesses: a question about these (and no cancer) is out of scope.
+NON_CANCER_CONDITIONS: List[str] = _WORDS["non_cancer_conditions"]
+
+_TERM_INDEX: Dict[str, str] = {_norm(w): key for key, (_, words) in MEDICAL_TERMS.items()
+                               for w in [key.replace("_", " "), *words]}
+
+
+def _phrase_regex(phrases: List[str]) -> "re.Pattern[str]":
+    """Whole-word, longest-first alternation; spaces and hyphens are interchangeable."""
+    ordered = sorted({_norm(p) for p in phrases}, key=len, reverse=True)
+    body = "|".join(re.escape(p).replace(r"\ ", r"[\s-]+").replace(r"\-", r"[\s-]+")
+                    for p in ordered)
+    return re.compile(r"(?<![\w'])(" + body + r")(?![\w'])")
+
+
+_TERMS = _phrase_regex(list(_TERM_INDEX))
+_NON_CANCER = _phrase_regex(NON_CANCER_CONDITIONS)
+
+
+def terms_in(text: str) -> List[str]:
+    """Medical-word keys named in `text`, in order ("what is ascites" -> ["ascites"])."""
+    found = (_TERM_INDEX.get(_SPACE.sub(" ", m.group(1).replace("-", " ")))
+             or _TERM_INDEX.get(m.group(1)) for m in _TERMS.finditer(_norm(text)))
+    return list(dict.fromkeys(k for k in found if k))
+
+
+def term_topic(term: str) -> str:
+    """The topic key a medical word is answered under."""
+    return MEDICAL_TERMS[term][0]
+
+
+def names_other_illness(text: str) -> bool:
+    """True when the text names a non-cancer illness ("treatment for diabetes")."""
+    return bool(_NON_CANCER.search(_norm(text)))
+
+
+#: Words that make a question about spread (or advanced cancer), not about a first cancer.
+_SPREAD_WORDS = re.compile(
+    r"\b(spread\w*|spred\w*|metasta\w*|mets|secondar\w*|advanced|stage (?:4|iv|four)|"
+    r"gone to|moved to|travel\w*|come back|came back|coming back|recur\w*|relapse\w*|"
+    r"return\w*|elsewhere|other parts?|other organs?|terminal|incurable)\b")
+#: "What causes X cancer", "how do you get X cancer": the cause of a first cancer.
+_CAUSE_OF_CANCER = re.compile(
+    r"\b(causes?|caused|cause of|get|gets|getting|risk of getting|chance of getting|"
+    r"prevent getting|why do people get|reasons? for)\b")
+
+
+def asks_cause_of_a_first_cancer(text: str) -> bool:
+    """True for "what causes cervical cancer": a first cancer's cause, nothing about spread."""
+    low = _norm(text)
+    return bool(_CAUSE_OF_CANCER.search(low)) and not _SPREAD_WORDS.search(low)

@@ -58,7 +58,7 @@ def real_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AnswerIndex:
     ("¿qué es la metástasis y cómo se trata?", "what_is_metastasis", "out_of_scope"),
     ("转移是什么意思", "what_is_metastasis", "out_of_scope"),
     ("was ist eine Metastase und ist das schlimm", "what_is_metastasis", "out_of_scope"),
-    ("tell me about gout", "follow_up", "clarify"),
+    ("tell me about gout", "follow_up", "out_of_scope"),  # another illness: scoped reply
     ("my dad is coughing up blood right now", "symptoms", "emergency"),
     ("i want to end my life", "support", "crisis"),
 ])

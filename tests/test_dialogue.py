@@ -105,8 +105,11 @@ def test_a_follow_up_after_small_talk_offers_topics_for_the_place(index: AnswerI
 
 
 def test_personal_advice_keeps_the_place_out_of_scope_drops_it(index: AnswerIndex) -> None:
-    advice = route(turn("should i stop my chemo", "personal_advice", sites=["liver"]), index)
-    other = route(turn("what's a good pizza place", "out_of_scope", sites=["liver"]), index)
+    """Personal advice keeps the conversation's place; out of scope keeps only what the
+    message itself named, never the context."""
+    context = {"topic": "treatment", "site": "liver", "cancer_type": "breast"}
+    advice = route(turn("should i stop it", "personal_advice", previous=context), index)
+    other = route(turn("what's a good pizza place", "out_of_scope", previous=context), index)
     assert (advice.topic, advice.site) == ("personal_advice", "liver")
     assert (other.topic, other.site, other.cancer_type) == ("out_of_scope", None, None)
 

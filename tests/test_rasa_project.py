@@ -47,11 +47,31 @@ def test_rasa_data_validate() -> None:
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
 
 
+def story_test(stories: Path, out: Path) -> subprocess.CompletedProcess:
+    build.train()
+    # --e2e makes Rasa parse each story's user text and compare intents and entities;
+    # without it only actions are compared. It reads only files named test_*.yml.
+    return run("test", "core", "--e2e", "--model", str(build.MODEL), "--stories", str(stories),
+               "--out", str(out), "--fail-on-prediction-errors")
+
+
 @pytest.mark.model
 def test_story_tests_pass(tmp_path: Path) -> None:
-    build.train()
-    done = run("test", "core", "--model", str(build.MODEL), "--stories", "tests/test_stories.yml",
-               "--out", str(tmp_path))
+    done = story_test(ROOT / "tests" / "test_stories.yml", tmp_path)
     failed = tmp_path / "failed_test_stories.yml"
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert "story:" not in (failed.read_text() if failed.exists() else ""), failed.read_text()
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert failed.exists(), "rasa test wrote no failed-stories file: did it run the stories?"
+    assert "story:" not in failed.read_text(), failed.read_text()
+
+
+@pytest.mark.model
+def test_a_wrong_story_fails(tmp_path: Path) -> None:
+    """The story test can fail: a right question labelled with the wrong intent."""
+    wrong = tmp_path / "test_wrong_story.yml"
+    wrong.write_text('version: "3.1"\nstories:\n- story: wrong label\n  steps:\n'
+                     '  - user: |\n      what are the symptoms of bone mets\n'
+                     '    intent: greet\n  - action: action_respond\n')
+    done = story_test(wrong, tmp_path / "out")
+    output = done.stdout + done.stderr
+    assert done.returncode != 0, output[-3000:]
+    assert "predicted: symptoms" in output, output[-3000:]

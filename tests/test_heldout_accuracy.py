@@ -1,0 +1,60 @@
+"""The team's held-out questions, asked of the real running assistant: a broad drop in
+understanding fails here, not only in `make evaluate`.
+
+tests/heldout/patient_questions.tsv was written by the team before tuning, in patients'
+words, and is never trained on (rows that also appear in the training data are dropped
+before scoring). The floors are bot.evaluation.FLOORS, set from the figures measured on
+2026-11-30 minus a margin for retraining noise.
+"""
+
+from __future__ import annotations
+
+import csv
+import uuid
+from typing import Dict, List
+
+import pytest
+import requests
+
+from bot.evaluation import FLOORS, HELDOUT, _norm, training_texts
+
+NOTICE_START = "This information is educational only"
+
+
+def rows() -> List[Dict[str, str]]:
+    trained = training_texts()
+    with HELDOUT.open(newline="") as f:
+        return [r for r in csv.DictReader(f, delimiter="\t") if _norm(r["question"]) not in trained]
+
+
+def test_the_heldout_set_is_big_enough_and_untrained() -> None:
+    assert len(rows()) >= 200
+
+
+@pytest.mark.server
+def test_heldout_accuracy_is_above_the_floors(server) -> None:
+    topic = site = site_n = kind = kind_n = notice = 0
+    misses = []
+    questions = rows()
+    for row in questions:
+        sender = f"heldout-{uuid.uuid4().hex[:10]}"
+        messages = requests.post(f"{server.url}/webhooks/rest/webhook",
+                                 json={"sender": sender, "message": row["question"]}, timeout=60).json()
+        slots = requests.get(f"{server.url}/conversations/{sender}/tracker",
+                             params={"token": server.token}, timeout=30).json()["slots"]
+        texts = [m["text"] for m in messages if m.get("text")]
+        notice += bool(texts) and NOTICE_START in texts[-1]
+        hit = slots.get("topic") in row["accept_topics"].split("|")
+        topic += hit
+        if not hit:
+            misses.append(f"{slots.get('topic')} for {row['question'][:70]}")
+        if row["site"]:
+            site_n += 1
+            site += slots.get("site") == row["site"]
+        if row["cancer_type"]:
+            kind_n += 1
+            kind += slots.get("cancer_type") == row["cancer_type"]
+    n = len(questions)
+    figures = {"topic_acc": topic / n, "site_acc": site / max(1, site_n),
+               "type_acc": kind / max(1, kind_n), "notice": notice / n}
+    assert all(figures[k] >= floor for k, floor in FLOORS.items()), (figures, misses)
