@@ -66,6 +66,19 @@ def tree_memory(pid: int) -> Dict[str, float]:
     return {"rss_mb": round(rss, 1), "peak_mb": round(peak, 1)}
 
 
+def tree_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a process and its descendants."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for p in [pid, *_descendants(pid)]:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
 def _descendants(pid: int) -> List[int]:
     children: List[int] = []
     for task in Path(f"/proc/{pid}/task").glob("*"):
@@ -94,6 +107,9 @@ class Bot:
 
     def stop(self) -> None:
         raise NotImplementedError
+
+    def cpu_s(self) -> float:
+        return sum(tree_cpu_s(pid) for pid in self.pids().values())
 
     def memory(self) -> Dict[str, Dict[str, float]]:
         return {name: tree_memory(pid) for name, pid in self.pids().items()}

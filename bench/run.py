@@ -7,7 +7,8 @@ hurts both alike), Locust runs headless from the bench's own virtualenv
 (var/bench/venv, requirements/bench.txt) with that many users, each holding 4-turn
 conversations back to back. Reported per bot and level: p50/p95 turn latency, throughput
 (turns/s over the steady part: the first and last seconds are left out), errors; per bot:
-resident memory per process (now and peak), start-up time (spawn to first answered turn),
+CPU time of its processes per turn (steadier than latency on a shared machine), resident
+memory per process (now and peak), start-up time (spawn to first answered turn),
 training time when it trained. Ratios are ours / starter. The median over rounds is kept.
 Writes results/bench.json and results/bench.png (matplotlib, in the bench venv).
 
@@ -75,11 +76,16 @@ def locust(bot: Bot, users: int, seconds: float, tag: str) -> Dict[str, float]:
     command = [str(VENV / "locust"), "-f", str(LOCUSTFILE), "--headless", "--only-summary",
                "--host", bot.url, "-u", str(users), "-r", str(users), "-t", f"{seconds:.0f}s",
                "--stop-timeout", "0", "--loglevel", "WARNING"]
+    cpu_before = bot.cpu_s()
     with (LOGS / f"locust-{tag}.log").open("w") as log:
         subprocess.run(command, env=env, stdout=log, stderr=subprocess.STDOUT, check=False,
                        timeout=seconds + 120)
+    cpu = bot.cpu_s() - cpu_before
     rows = [json.loads(line) for line in samples.read_text().splitlines()] if samples.exists() else []
-    return summarise(rows)
+    summary = summarise(rows)
+    # CPU time the bot's processes spent per turn: steadier than latency on a shared machine
+    summary["cpu_ms_per_turn"] = round(1000 * cpu / summary["turns"], 2) if summary["turns"] else float("nan")
+    return summary
 
 
 def warm_up(bot: Bot) -> None:
@@ -88,7 +94,7 @@ def warm_up(bot: Bot) -> None:
 
 
 def median_of(runs: List[Dict[str, float]]) -> Dict[str, float]:
-    keys = ("p50_ms", "p95_ms", "throughput")
+    keys = ("p50_ms", "p95_ms", "throughput", "cpu_ms_per_turn")
     out = {k: round(statistics.median(r[k] for r in runs), 2) for k in keys}
     out["errors"] = sum(int(r["errors"]) for r in runs)
     out["turns"] = sum(int(r["turns"]) for r in runs)
@@ -102,7 +108,7 @@ def ratios(results: Dict[str, Dict], bot: str, levels: List[int]) -> Dict[str, O
     out: Dict[str, Optional[float]] = {}
     for level in levels:
         key = str(level)
-        for metric in ("p50_ms", "p95_ms", "throughput"):
+        for metric in ("p50_ms", "p95_ms", "throughput", "cpu_ms_per_turn"):
             a, b = mine[key][metric], base[key][metric]
             out[f"{metric}@{level}"] = round(a / b, 3) if b else None
     return out
@@ -137,6 +143,7 @@ def run(levels: List[int], seconds: float, rounds: int, with_stack: bool, replic
                     samples[bot.name][users].append(summary)
                     print(f"  round {r + 1} {bot.name:8s} {users:3d} users: p50 {summary['p50_ms']:7.1f} ms"
                           f"  p95 {summary['p95_ms']:7.1f} ms  {summary['throughput']:6.1f} turns/s"
+                          f"  cpu {summary['cpu_ms_per_turn']:5.1f} ms/turn"
                           f"  errors {summary['errors']}/{summary['turns']}", flush=True)
         memory = {bot.name: bot.memory() for bot in bots}
     finally:
@@ -187,12 +194,13 @@ def table(report: Dict) -> str:
     lines = [f"make bench {report['date']}  cpus {report['machine']['cpus']}  load average "
              f"{report['machine']['load_average_start']} -> {report['machine']['load_average_end']}"]
     levels = report["method"]["levels"]
-    lines.append(f"{'bot':8s} {'users':>5s} {'p50 ms':>8s} {'p95 ms':>8s} {'turns/s':>8s} {'errors':>9s}")
+    lines.append(f"{'bot':8s} {'users':>5s} {'p50 ms':>8s} {'p95 ms':>8s} {'turns/s':>8s} {'cpu ms/turn':>11s} "
+                 f"{'errors':>9s}")
     for name, bot in report["bots"].items():
         for n in levels:
             lv = bot["levels"][str(n)]
             lines.append(f"{name:8s} {n:5d} {lv['p50_ms']:8.1f} {lv['p95_ms']:8.1f} {lv['throughput']:8.1f} "
-                         f"{lv['errors']:4d}/{lv['turns']:<4d}")
+                         f"{lv['cpu_ms_per_turn']:11.1f} {lv['errors']:4d}/{lv['turns']:<4d}")
     for name, bot in report["bots"].items():
         mem = ", ".join(f"{p} {m['rss_mb']:.0f} MB (peak {m['peak_mb']:.0f})" for p, m in bot["memory_mb"].items())
         trained = f", trained in {bot['train_s']:.0f}s" if bot.get("train_s") and bot["train_s"] > 5 else ""
