@@ -74,7 +74,7 @@ def _compile_action_result_schema() -> None:
             )
             raise e
 
-    RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
+    RemoteAction._validate_action_result = _validate_action_result
 
 
 class _Borrowed:
@@ -117,7 +117,7 @@ def _keep_action_sessions() -> None:
             sessions[key] = kept
         return _Borrowed(kept[1])
 
-    endpoints.EndpointConfig.session = session  # type: ignore[method-assign]
+    endpoints.EndpointConfig.session = session
 
 
 def _sqlite_wal_normal() -> None:
@@ -152,17 +152,17 @@ def _classifier_weights_by_column() -> None:
     import numpy as np
     from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 
-    original = LogisticRegressionClassifier.load.__func__  # type: ignore[attr-defined]
+    original = LogisticRegressionClassifier.load.__func__
 
     def load(cls: Any, *args: Any, **kwargs: Any) -> Any:
         component = original(cls, *args, **kwargs)
         clf = getattr(component, "clf", None)
-        if getattr(clf, "coef_", None) is not None:
+        if clf is not None and getattr(clf, "coef_", None) is not None:
             # scikit-learn multiplies by coef_.T; stored by column, that is contiguous
             clf.coef_ = np.asfortranarray(clf.coef_)
         return component
 
-    LogisticRegressionClassifier.load = classmethod(load)  # type: ignore[assignment]
+    LogisticRegressionClassifier.load = classmethod(load)
 
 
 def main(argv: Optional[List[str]] = None) -> None:

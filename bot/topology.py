@@ -32,7 +32,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, TypeVar, Union
 
 from bot.paths import ROOT, VAR
 from bot.services import Ports, Stack
@@ -78,7 +78,7 @@ class _PidFiles:
         return f"{name}{self.pid_suffix}"
 
     def _spawn(self, name: str) -> None:
-        super()._spawn(name)  # type: ignore[misc]
+        super()._spawn(name)  # type: ignore[misc]  # Stack's, after the mixin
         self.write_pid(name)
 
     def write_pid(self, name: str) -> None:
@@ -141,9 +141,10 @@ class Infra(_PidFiles, Stack):
                 shutil.which("redis-server") or "redis-server", "--port", str(self.redis_port),
                 "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                 "--dir", str(self.work / "redis"), "--daemonize", "no"]
-        nginx = self.work / "nginx"
-        commands["nginx"] = [shutil.which("nginx") or "nginx", "-p", str(nginx), "-c",
-                             str(nginx / "nginx.conf"), "-e", str(nginx / "error.log")]
+        if self.upstreams:
+            nginx = self.work / "nginx"
+            commands["nginx"] = [shutil.which("nginx") or "nginx", "-p", str(nginx), "-c",
+                                 str(nginx / "nginx.conf"), "-e", str(nginx / "error.log")]
         return commands
 
     def health_url(self, name: str) -> str:
@@ -192,7 +193,8 @@ class Infra(_PidFiles, Stack):
             self._initdb()
         if self.redis_port:
             (self.work / "redis").mkdir(exist_ok=True)
-        self.write_nginx_conf()
+        if self.upstreams:
+            self.write_nginx_conf()
 
     def _initdb(self) -> None:
         data, sockets = self.work / "pg", self.work / "pg-socket"
@@ -212,6 +214,10 @@ class Infra(_PidFiles, Stack):
         _chown_postgres(sockets)
         self.pg_password = password_file.read_text().strip()
 
+    def database_url(self, database: str) -> str:
+        """SQLAlchemy URL of a database on the PostgreSQL server this Stack runs."""
+        return f"postgresql://bot:{self.pg_password}@127.0.0.1:{self.pg_port}/{database}"
+
     def create_database(self, name: str) -> None:
         try:
             self.pg_query(f'CREATE DATABASE "{name}"')
@@ -226,8 +232,8 @@ class Infra(_PidFiles, Stack):
         user = ""
         if os.geteuid() == 0:  # workers drop root; they only write their temp files
             user = "user www-data;"
-            for sub in (prefix / "tmp").rglob("*"):
-                shutil.chown(sub, "www-data")
+            for folder in (prefix / "tmp").rglob("*"):
+                shutil.chown(folder, "www-data")
         servers = "\n".join(f"        server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;"
                             for port in self.upstreams)
         fields = {"prefix": str(prefix), "user": user, "workers": "1", "servers": servers,
@@ -332,8 +338,9 @@ class Topology:
             for replica in self.replicas:
                 replica.start(timeout=timeout)
             self.infra.start(only=["nginx"], timeout=timeout)
-            self.page = Page(ports=Ports(rasa=self.ports.nginx, web=self.ports.web), log_dir=self.log_dir,
-                             run_dir=self.run_dir, **_hosts(setting("BOT_HOST") or "127.0.0.1"))
+            self.page = _on_host(Page(ports=Ports(rasa=self.ports.nginx, web=self.ports.web),
+                                      log_dir=self.log_dir, run_dir=self.run_dir),
+                                 setting("BOT_HOST") or "127.0.0.1")
             self.page.start(timeout=timeout)
             self.write_pids()
         except BaseException:
@@ -343,10 +350,10 @@ class Topology:
 
     def _replica(self, index: int, env: Dict[str, str]) -> Replica:
         log_dir = self.log_dir / f"replica-{index}"
-        return Replica(ports=Ports(rasa=self.ports.rasa[index - 1], actions=self.ports.actions[index - 1],
-                                   web=self.ports.web),
-                       token=self.token, log_dir=log_dir, env=dict(env), index=index, run_dir=self.run_dir,
-                       tracker_db=self.work / "unused.db", **_hosts("127.0.0.1"))
+        return _on_host(Replica(ports=Ports(rasa=self.ports.rasa[index - 1], actions=self.ports.actions[index - 1],
+                                            web=self.ports.web),
+                                token=self.token, log_dir=log_dir, env=dict(env), index=index,
+                                run_dir=self.run_dir, tracker_db=self.work / "unused.db"), "127.0.0.1")
 
     def _load_content(self, url: str) -> None:
         from bot.content.db import make_engine
@@ -360,25 +367,30 @@ class Topology:
             engine.dispose()
         logger.info("content: %d entries in PostgreSQL, %s", count, "loaded" if changed else "unchanged")
 
-    def stacks(self) -> List[Stack]:
+    def stacks(self) -> List[Union[Page, Replica, Infra]]:
         return [s for s in (self.page, *self.replicas, self.infra) if s is not None]
 
     def write_pids(self) -> None:
         for stack in self.stacks():
             for name in stack.processes:
-                stack.write_pid(name)  # type: ignore[attr-defined]
+                stack.write_pid(name)
 
     def pids(self) -> Dict[str, int]:
-        return {stack.pid_name(name): proc.pid  # type: ignore[attr-defined]
+        return {stack.pid_name(name): proc.pid
                 for stack in self.stacks() for name, proc in stack.processes.items()}
 
-    def wait(self) -> None:
-        """Supervise every Stack (restart what dies) until Ctrl-C, SIGTERM or SIGHUP."""
-        stop = threading.Event()
+    def supervise(self, stop: threading.Event) -> List[threading.Thread]:
+        """Each Stack's supervisor (it restarts what dies) in a thread, until `stop` is set."""
         threads = [threading.Thread(target=s.wait, kwargs={"stop": stop}, name=f"supervise-{i}", daemon=True)
                    for i, s in enumerate(self.stacks())]
         for thread in threads:
             thread.start()
+        return threads
+
+    def wait(self) -> None:
+        """Supervise every Stack until Ctrl-C, SIGTERM or SIGHUP."""
+        stop = threading.Event()
+        threads = self.supervise(stop)
         try:
             while True:
                 time.sleep(0.5)
@@ -389,20 +401,22 @@ class Topology:
 
     def stop(self) -> None:
         """The page, the replicas, nginx, then the databases; pid files removed."""
-        nginx_first = [self.page, *self.replicas]
-        for stack in nginx_first:
-            if stack is not None:
-                stack.stop()
-        self.infra.stop()
+        for stack in self.stacks():  # page, replicas, then nginx and the databases
+            stack.stop()
         for stack in self.stacks():
             for name in ("actions", "rasa", "web", "postgres", "redis", "nginx"):
-                (self.run_dir / f"{stack.pid_name(name)}.pid").unlink(missing_ok=True)  # type: ignore
+                (self.run_dir / f"{stack.pid_name(name)}.pid").unlink(missing_ok=True)
 
 
-def _hosts(host: str) -> Dict[str, str]:
-    """Stack's host fields: `host` (and `rasa_host`, where Stack has it) set to host."""
-    names = {f.name for f in dataclasses.fields(Stack)}
-    return {name: host for name in ("host", "rasa_host") if name in names}
+_S = TypeVar("_S", bound=Stack)
+
+
+def _on_host(stack: _S, host: str) -> _S:
+    """Set Stack's interface fields (`host`, and `rasa_host` where Stack has it)."""
+    for name in ("host", "rasa_host"):
+        if name in {f.name for f in dataclasses.fields(stack)}:
+            setattr(stack, name, host)
+    return stack
 
 
 def main(argv: Optional[List[str]] = None) -> int:
