@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 RASA_VERSION := 3.6.21
 RASA_SDK_VERSION := 3.6.2
 
-.PHONY: run shell test train setup evaluate lint chromium clean bench stack stack-packages
+.PHONY: run shell test test-fast typecheck train setup evaluate lint chromium clean bench stack stack-packages
 
 run: setup  ## start action server, Rasa (REST + socket.io) and the widget page; Ctrl-C stops all
 	$(BIN)/python -m bot run
@@ -24,7 +24,17 @@ train: setup  ## retrain the Rasa model if its inputs changed
 test: setup chromium stack-packages  ## the whole suite, against a real trained model and real servers
 	$(BIN)/python -m bot train
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
+
+# The fast loop: unit tests only (no trained model, no servers, no browser), in seconds.
+FAST := not server and not model and not browser
+test-fast: setup
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q -m "$(FAST)"
+
+typecheck: setup  ## mypy over bot/ and actions/ (settings in pyproject.toml)
+	$(BIN)/mypy
 
 evaluate: setup  ## NLU cross-validation and story tests; reports under results/
 	$(BIN)/python -m bot.evaluation

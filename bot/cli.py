@@ -4,52 +4,69 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import signal
 import subprocess
 import sys
 import time
 from typing import List, Optional
 
-from bot import build
+from bot import build, logs
 from bot.content.db import make_engine
 from bot.content.loader import ContentError, load_content
 from bot.paths import CONTENT_DIR, RASA, ROOT
 from bot.services import Ports, Stack
+from bot.settings import settings
 
 logger = logging.getLogger("bot")
 
 
 def _stop_on_sigterm() -> None:
-    """`kill` (SIGTERM) stops the children too, exactly like Ctrl-C."""
+    """`kill` (SIGTERM) and a closed terminal (SIGHUP) stop the children too, exactly
+    like Ctrl-C. (The children run in their own sessions, so only we receive these.)"""
 
-    def handler(_signum: int, _frame: object) -> None:
+    def handler(signum: int, _frame: object) -> None:
+        logger.info("received %s", signal.Signals(signum).name)
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGHUP, handler)
+
+
+def _log_to_file() -> None:
+    """The supervisor's lines (start, crash, restart, stop) also go to var/logs/run.log."""
+    build.LOGS.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(build.LOGS / "run.log")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(logs.PrivacyFilter())
+    logging.getLogger().addHandler(handler)
 
 
 def _run(args: argparse.Namespace) -> int:
     _stop_on_sigterm()
+    _log_to_file()
     started = time.monotonic()
     build.train()
     stack = Stack(ports=Ports(args.rasa_port, args.actions_port, args.web_port),
-                  token=os.environ.get("BOT_API_TOKEN") or None)
+                  token=settings().api_token)
     only = ["actions"] if args.command == "shell" else None
     try:
         stack.start(only=only)
         logger.info("ready in %.1fs", time.monotonic() - started)
         if args.command == "shell":
             return subprocess.call([str(RASA), "shell", "--model", str(build.MODEL), "--endpoints",
-                                    stack.endpoints, "--port", str(args.rasa_port)],
+                                    stack.endpoints, "--port", str(args.rasa_port),
+                                    "--logging-config-file", str(logs.CONFIG)],
                                    cwd=ROOT, env=stack.environment())
+        logger.info("action server on %s:%d, widget page on %s:%d, Rasa on %s:%d",
+                    stack.host, args.actions_port, stack.host, args.web_port, stack.rasa_host,
+                    args.rasa_port)
         logger.info("chat widget page: http://localhost:%d/", args.web_port)
         logger.info("REST: http://localhost:%d/webhooks/rest/webhook  (Ctrl-C stops all)",
                     args.rasa_port)
         if not stack.token:
             logger.info("Rasa HTTP API is off; set BOT_API_TOKEN to turn it on")
-        stack.wait()
-        return 1
+        stack.wait()  # restarts a process that dies; returns only on a signal
+        return 0
     except KeyboardInterrupt:
         logger.info("stopping")
         return 0
@@ -58,8 +75,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s",
-                        datefmt="%H:%M:%S")
+    logs.configure()
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("prepare", help="build the spaCy pipeline, NLU vocabulary and content DB")

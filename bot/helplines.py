@@ -50,9 +50,11 @@ def _region(path: Path, key: str, raw: Any) -> Helplines:
         if not source.get("title") or not url.startswith("https://"):
             raise HelplineError(f"{path}: region {key}: each source needs a title and an https url")
         sources.append((str(source["title"]), url))
-    return Helplines(key, *(str(raw[f]).strip() for f in _FIELDS[:4]),
+    text = {f: str(raw[f]).strip() for f in _FIELDS}
+    return Helplines(region=key, name=text["name"], emergency_number=text["emergency_number"],
+                     urgent_line=text["urgent_line"], urgent_fallback=text["urgent_fallback"],
                      crisis_lines=tuple(str(line).strip() for line in raw["crisis_lines"]),
-                     banner=str(raw["banner"]).strip(), sources=tuple(sources))
+                     banner=text["banner"], sources=tuple(sources))
 
 
 def load(path: Path = HELPLINES) -> Dict[str, Helplines]:

@@ -29,7 +29,7 @@ def payload(topic: str, site: Optional[str] = None, cancer_type: Optional[str] =
 def is_command(text: str) -> bool:
     """True for text Rasa would read as an intent that is not one of our payloads."""
     match = _COMMAND.match(text)
-    return bool(match) and match.group(1) not in PAYLOAD_INTENTS
+    return match is not None and match.group(1) not in PAYLOAD_INTENTS
 
 
 def neutralise(text: str) -> str:

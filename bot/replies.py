@@ -27,6 +27,11 @@ SOMETHING_WENT_WRONG = (
     "Please try asking again.\n\n"
     "If you feel very unwell, call {{urgent_line}} now, or {{emergency_number}} in an emergency."
 )
+TIMED_OUT = (
+    "I'm sorry, I'm taking too long to answer right now. Please try asking again in a "
+    "minute.\n\n"
+    "If you feel very unwell, call {{urgent_line}} now, or {{emergency_number}} in an emergency."
+)
 LONG_MESSAGE = "Your message was very long, so I read only the first part of it."
 ENGLISH_ONLY = "I'm sorry, I can only read and answer in English for now."
 

@@ -39,9 +39,13 @@ SETTINGS: Tuple[Setting, ...] = (
     Setting("BOT_RASA_HOST", "0.0.0.0",
             "interface the Rasa server (REST, socket.io) listens on"),
     Setting("BOT_ALLOWED_ORIGINS", None,
-            "comma-separated origins allowed by CORS; default the widget page and localhost"),
+            "comma-separated origins allowed by CORS and socket.io; default the widget page "
+            "(BOT_HOST and localhost, the page's port)"),
     Setting("BOT_ACTION_SECRET", None,
-            "shared secret Rasa sends to the action server; required when BOT_HOST is not loopback"),
+            "shared secret Rasa sends to the action server; required when BOT_HOST is not "
+            "loopback (make run makes a random one per run when unset)"),
+    Setting("BOT_TURN_TIMEOUT", "8",
+            "seconds one turn may take; later, the patient gets a kind reply with the notice"),
     Setting("BOT_DATABASE_URL", None,
             "content database (any SQLAlchemy URL); default SQLite under var/"),
     Setting("BOT_ENDPOINTS", "endpoints.yml",
@@ -87,6 +91,7 @@ class Settings:
     database_url: Optional[str]
     endpoints: str
     eval_folds: int
+    turn_timeout: float
 
 
 def region_key(value: Optional[str]) -> str:
@@ -115,4 +120,45 @@ def settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         database_url=get("BOT_DATABASE_URL", env),
         endpoints=get("BOT_ENDPOINTS", env) or "endpoints.yml",
         eval_folds=int(get("BOT_EVAL_FOLDS", env) or "3"),
+        turn_timeout=_positive(get("BOT_TURN_TIMEOUT", env), 8.0),
     )
+
+
+def _positive(value: Optional[str], default: float) -> float:
+    try:
+        number = float(value or default)
+    except ValueError:
+        return default
+    return number if number > 0 else default
+
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def is_loopback(host: str) -> bool:
+    """True for an interface only this machine can reach."""
+    return host in LOOPBACK or host.startswith("127.")
+
+
+def allowed_origins(web_port: int = 8080, env: Optional[Mapping[str, str]] = None) -> Tuple[str, ...]:
+    """BOT_ALLOWED_ORIGINS, or the widget page's own origins: localhost, 127.0.0.1 and
+    BOT_HOST (when it is a name or address browsers can use) on the page's port."""
+    chosen = settings(env)
+    if chosen.allowed_origins:
+        return chosen.allowed_origins
+    hosts = ["localhost", "127.0.0.1"]
+    if chosen.host not in ("0.0.0.0", "::") and not is_loopback(chosen.host):
+        hosts.append(chosen.host)
+    return tuple(f"http://{host}:{web_port}" for host in hosts)
+
+
+def markdown_table() -> str:
+    """The README's settings table (`python -m bot.settings` prints it; a test compares)."""
+    rows = ["| variable | default | meaning |", "|---|---|---|"]
+    rows += [f"| `{s.name}` | {f'`{s.default}`' if s.default else 'unset'} | {s.meaning} |"
+             for s in SETTINGS]
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    print(markdown_table())

@@ -24,6 +24,16 @@ def _free_port() -> int:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "server: talks to the real running assistant")
+    config.addinivalue_line("markers", "model: runs Rasa itself (training, validation, story tests)")
+    config.addinivalue_line("markers", "browser: drives the chat widget in Chromium")
+
+
+def pytest_collection_modifyitems(items: list) -> None:
+    """A test that uses the running assistant is a server test, marked or not, so
+    `make test-fast` (-m "not server and not model and not browser") never starts one."""
+    for item in items:
+        if "server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.server)
 
 
 @pytest.fixture(scope="session")
@@ -40,4 +50,4 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace
     )
     with stack:
         yield SimpleNamespace(url=stack.rasa_url, token=stack.token, web_url=stack.web_url,
-                              log_dir=stack.log_dir)
+                              log_dir=stack.log_dir, actions_url=stack.actions_url)

@@ -9,7 +9,7 @@ from typing import Any, Dict, List, Tuple
 
 import requests
 
-from bot.notice import NOTICE
+from tests.contract import NOTICE
 
 TIMEOUT = 60
 REDTEAM = Path(__file__).parent / "redteam"

@@ -18,8 +18,8 @@ from actions.actions import ActionRespond
 from bot.content.db import make_engine
 from bot.content.loader import load_content
 from bot.content.lookup import AnswerIndex
-from bot.notice import NOTICE
 from bot.paths import CONTENT_DIR
+from tests.contract import NOTICE
 
 
 def tracker(text: str, intent: str, confidence: float = 0.95,

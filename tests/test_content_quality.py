@@ -14,10 +14,10 @@ import textstat
 
 from bot.content.loader import read_content_dir
 from bot.content.placeholders import PLACEHOLDER, expand, red_flag_lists
-from bot.notice import NOTICE
 from bot.paths import CONTENT_DIR
 from bot.settings import REGIONS
 from bot.vocabulary import CONTENT_KEYS, EDUCATION_TOPICS, KEYED_CANCER_TYPES, NOTE_KEYS
+from tests.contract import NOTICE
 
 APPROVED = [e for e in read_content_dir(CONTENT_DIR) if e.status == "approved"]
 BY_ID = {e.id: e for e in APPROVED}

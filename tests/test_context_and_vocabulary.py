@@ -7,10 +7,11 @@ import spacy
 
 from bot.context import turn_from_message
 from bot.nlp.pipeline import build
-from bot.notice import NOTICE, with_notice
+from bot.notice import with_notice
 from bot.payloads import payload
 from bot.text import MAX_MESSAGE_CHARS, clean_message
 from bot.vocabulary import cancer_type_key, site_key
+from tests.contract import NOTICE
 
 
 @pytest.mark.parametrize("word,key", [("bones", "bone"), ("Spine", "bone"), ("skeleton", "bone"),

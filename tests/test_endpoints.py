@@ -42,3 +42,22 @@ def test_comments_do_not_count(tmp_path: Path) -> None:
                     encoding="utf-8")
     assert variables(path) == []
     check(path, {})
+
+
+def test_the_stack_refuses_to_start_rasa_with_an_unset_variable(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The production endpoints without BOT_PG_HOST: a loud error naming it, no process
+    started and no file named after a placeholder."""
+    from bot.services import Ports, Stack
+
+    monkeypatch.setenv("BOT_ENDPOINTS", "endpoints.production.yml")
+    for name in ("BOT_PG_HOST", "BOT_PG_DB", "BOT_PG_USER", "BOT_PG_PASSWORD", "BOT_REDIS_HOST"):
+        monkeypatch.delenv(name, raising=False)
+    before = set(ROOT.iterdir())
+    stack = Stack(ports=Ports(1, 2, 3), host="127.0.0.1", tracker_db=tmp_path / "t.db",
+                  log_dir=tmp_path / "logs")
+    with pytest.raises(EndpointsError, match="BOT_PG_HOST is not set"):
+        stack.start()
+    assert stack.processes == {}
+    created = {p.name for p in set(ROOT.iterdir()) - before}
+    assert not [n for n in created if "${" in n or "BOT_" in n], created

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
 import yaml
 
 from bot import build
@@ -31,19 +32,22 @@ def test_every_intent_has_a_rule_and_training_examples() -> None:
     ruled = {step["intent"] for rule in rules for step in rule["steps"] if "intent" in step}
     domain = set(yaml.safe_load((ROOT / "domain.yml").read_text())["intents"])
     assert domain | {"nlu_fallback"} == ruled
-    examples = {}
-    for file in (ROOT / "data" / "nlu").glob("*.yml"):
-        for block in yaml.safe_load(file.read_text())["nlu"]:
+    examples: dict = {}
+    for file in (ROOT / "data" / "nlu").rglob("*.yml"):  # every folder, counts added up
+        for block in yaml.safe_load(file.read_text()).get("nlu") or []:
             if "intent" in block:
-                examples[block["intent"]] = len(block["examples"].strip().splitlines())
+                count = len(block["examples"].strip().splitlines())
+                examples[block["intent"]] = examples.get(block["intent"], 0) + count
     assert {i: examples.get(i, 0) for i in domain if examples.get(i, 0) < 40} == {}
 
 
+@pytest.mark.model
 def test_rasa_data_validate() -> None:
     done = run("data", "validate", "--domain", "domain.yml", "--config", "config.yml", *DATA_ARGS)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
 
 
+@pytest.mark.model
 def test_story_tests_pass(tmp_path: Path) -> None:
     build.train()
     done = run("test", "core", "--model", str(build.MODEL), "--stories", "tests/test_stories.yml",

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.notice import NOTICE
 from bot.vocabulary import EDUCATION_TOPICS
+from tests.contract import NOTICE
 from tests.helpers import chat, ends_with_notice, last_text, new_sender, redteam_rows, slots
 
 pytestmark = pytest.mark.server

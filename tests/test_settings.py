@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.paths import ROOT
-from bot.settings import SETTINGS, region_key, settings
+from bot.settings import SETTINGS, markdown_table, region_key, settings
 
 NAMES = {s.name for s in SETTINGS}
 
@@ -25,6 +25,7 @@ def test_readme_table_lists_exactly_the_settings() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     table = set(re.findall(r"^\| `(BOT_[A-Z_]+)` \|", readme, flags=re.MULTILINE))
     assert table == NAMES, f"missing: {sorted(NAMES - table)}; unknown: {sorted(table - NAMES)}"
+    assert markdown_table() in readme, "README's table differs: paste `python -m bot.settings`"
 
 
 def test_env_example_lists_exactly_the_settings() -> None:

@@ -7,9 +7,9 @@ retired answers visible to editors in the same place.
 from __future__ import annotations
 
 from sqlalchemy import JSON, Column, Date, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import declarative_base, relationship
+from sqlalchemy.orm import DeclarativeMeta, declarative_base, relationship
 
-Base = declarative_base()
+Base: DeclarativeMeta = declarative_base()  # annotated so type checkers accept it as a base
 
 STATUSES = ("draft", "in_review", "approved", "retired")
 
