@@ -277,6 +277,7 @@ class Topology:
         self.external_pg, self.external_redis = external_pg, external_redis
         self.infra = Infra(
             ports=Ports(rasa=ports.nginx, web=ports.web), log_dir=self.log_dir, work=work, run_dir=run_dir,
+            tracker_db=work / "unused.db",
             pg_port=None if external_pg else ports.postgres,
             redis_port=None if external_redis else ports.redis,
             nginx_listen=f"{setting('BOT_RASA_HOST')}:{ports.nginx}", nginx_port=ports.nginx,
@@ -339,7 +340,8 @@ class Topology:
                 replica.start(timeout=timeout)
             self.infra.start(only=["nginx"], timeout=timeout)
             self.page = _on_host(Page(ports=Ports(rasa=self.ports.nginx, web=self.ports.web),
-                                      log_dir=self.log_dir, run_dir=self.run_dir),
+                                      log_dir=self.log_dir, run_dir=self.run_dir,
+                                      tracker_db=self.work / "unused.db"),
                                  setting("BOT_HOST") or "127.0.0.1")
             self.page.start(timeout=timeout)
             self.write_pids()
