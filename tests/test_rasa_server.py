@@ -79,6 +79,7 @@ def test_sqlite_tracker_store_is_pooled_in_wal_mode(tmp_path: Path) -> None:
         assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
+@pytest.mark.model
 def test_classifier_weights_column_major_same_probabilities(tmp_path: Path) -> None:
     model = build.train()
     _, metadata = LocalModelStorage.from_model_archive(tmp_path, model)
