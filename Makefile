@@ -76,8 +76,10 @@ clean:
 
 # The benchmark (not a test): Rasa's starter bot and ours side by side under Locust, which
 # runs from its own virtualenv so requirements/lock.txt stays the assistant's exact set.
-# Writes results/bench.json and results/bench.png; BENCH_ARGS="--stack --rounds 3" etc.
+# Writes results/bench.json and results/bench.png. BENCH_ARGS: --rounds, --seconds, --levels;
+# without --stack it skips make stack's topology.
 BENCH_VENV := var/bench/venv
+BENCH_ARGS ?= --stack
 
 bench: setup $(BENCH_VENV)/.installed  ## starter bot vs ours: latency, throughput, memory, start-up
 	$(BIN)/python -m bench.run $(BENCH_ARGS)

@@ -20,9 +20,13 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import TYPE_CHECKING, Dict, List, Optional
 
 from bot.paths import RASA, ROOT, VAR
+
+if TYPE_CHECKING:
+    from bot.services import Stack
+    from bot.topology import Topology
 
 BENCH = VAR / "bench"
 LOGS = BENCH / "logs"
@@ -108,8 +112,9 @@ class Bot:
     def stop(self) -> None:
         raise NotImplementedError
 
-    def cpu_s(self) -> float:
-        return sum(tree_cpu_s(pid) for pid in self.pids().values())
+    def cpu_s(self) -> Dict[str, float]:
+        """CPU seconds used so far, per process (with its children)."""
+        return {name: tree_cpu_s(pid) for name, pid in self.pids().items()}
 
     def memory(self) -> Dict[str, Dict[str, float]]:
         return {name: tree_memory(pid) for name, pid in self.pids().items()}
@@ -168,7 +173,7 @@ class Starter(Bot):
 @dataclass
 class Ours(Bot):
     name: str = "ours"
-    stack: object = None
+    stack: Optional["Stack"] = None
     extra_env: Dict[str, str] = field(default_factory=dict)
 
     def train(self) -> None:
@@ -209,7 +214,7 @@ class Stacked(Bot):
 
     name: str = "stack"
     replicas: int = 2
-    topology: object = None
+    topology: Optional["Topology"] = None
 
     def start(self) -> "Stacked":
         from bot.notice import NOTICE

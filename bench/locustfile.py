@@ -37,7 +37,7 @@ def _ok(body: object) -> bool:
         return False
     if not NOTICE:
         return True
-    texts = [m.get("text") for m in body if isinstance(m, dict) and m.get("text")]
+    texts = [str(m["text"]) for m in body if isinstance(m, dict) and m.get("text")]
     return bool(texts) and texts[-1].rstrip().endswith(NOTICE)
 
 

@@ -28,7 +28,7 @@ import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 from bench.bots import BENCH, LOGS, ROOT, Bot, Ours, Stacked, Starter
 
@@ -46,7 +46,7 @@ def percentile(values: List[float], q: float) -> float:
     return ordered[rank - 1]
 
 
-def summarise(samples: List[List[float]]) -> Dict[str, float]:
+def summarise(samples: List[List[float]]) -> Dict[str, Any]:
     """Latency percentiles and throughput over the steady window, errors over all turns."""
     if not samples:
         return {"turns": 0, "errors": 0, "p50_ms": float("nan"), "p95_ms": float("nan"),
@@ -67,7 +67,7 @@ def summarise(samples: List[List[float]]) -> Dict[str, float]:
     }
 
 
-def locust(bot: Bot, users: int, seconds: float, tag: str) -> Dict[str, float]:
+def locust(bot: Bot, users: int, seconds: float, tag: str) -> Dict[str, Any]:
     """One headless Locust run against a bot; returns its summary."""
     LOGS.mkdir(parents=True, exist_ok=True)
     samples = BENCH / f"samples-{tag}.jsonl"
@@ -80,11 +80,15 @@ def locust(bot: Bot, users: int, seconds: float, tag: str) -> Dict[str, float]:
     with (LOGS / f"locust-{tag}.log").open("w") as log:
         subprocess.run(command, env=env, stdout=log, stderr=subprocess.STDOUT, check=False,
                        timeout=seconds + 120)
-    cpu = bot.cpu_s() - cpu_before
+    cpu_after = bot.cpu_s()
     rows = [json.loads(line) for line in samples.read_text().splitlines()] if samples.exists() else []
-    summary = summarise(rows)
+    summary: Dict[str, Any] = summarise(rows)
     # CPU time the bot's processes spent per turn: steadier than latency on a shared machine
-    summary["cpu_ms_per_turn"] = round(1000 * cpu / summary["turns"], 2) if summary["turns"] else float("nan")
+    turns = summary["turns"] or float("nan")
+    by_process = {name: round(1000 * (cpu_after.get(name, 0.0) - before) / turns, 2)
+                  for name, before in cpu_before.items()}
+    summary["cpu_ms_per_turn"] = round(sum(by_process.values()), 2)
+    summary["cpu_ms_per_turn_by_process"] = by_process
     return summary
 
 
@@ -93,11 +97,12 @@ def warm_up(bot: Bot) -> None:
     locust(bot, users=2, seconds=5, tag=f"{bot.name}-warmup")
 
 
-def median_of(runs: List[Dict[str, float]]) -> Dict[str, float]:
+def median_of(runs: List[Dict[str, Any]]) -> Dict[str, Any]:
     keys = ("p50_ms", "p95_ms", "throughput", "cpu_ms_per_turn")
-    out = {k: round(statistics.median(r[k] for r in runs), 2) for k in keys}
+    out: Dict[str, Any] = {k: round(statistics.median(r[k] for r in runs), 2) for k in keys}
     out["errors"] = sum(int(r["errors"]) for r in runs)
     out["turns"] = sum(int(r["turns"]) for r in runs)
+    out["cpu_ms_per_turn_by_process"] = runs[len(runs) // 2]["cpu_ms_per_turn_by_process"]
     out["rounds"] = [{k: r[k] for k in (*keys, "errors", "turns")} for r in runs]
     return out
 
@@ -124,7 +129,7 @@ def run(levels: List[int], seconds: float, rounds: int, with_stack: bool, replic
     ours.train()
     if with_stack:
         bots.append(Stacked(replicas=replicas))
-    samples: Dict[str, Dict[int, List[Dict[str, float]]]] = {b.name: {n: [] for n in levels} for b in bots}
+    samples: Dict[str, Dict[int, List[Dict[str, Any]]]] = {b.name: {n: [] for n in levels} for b in bots}
     try:
         for bot in bots:
             print(f"starting {bot.name}...", flush=True)
@@ -213,8 +218,8 @@ def table(report: Dict) -> str:
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--levels", default="1,10,50", help="concurrent conversations, comma-separated")
-    parser.add_argument("--seconds", type=float, default=20.0, help="length of each Locust run")
-    parser.add_argument("--rounds", type=int, default=1, help="repeat every run; the median is kept")
+    parser.add_argument("--seconds", type=float, default=15.0, help="length of each Locust run")
+    parser.add_argument("--rounds", type=int, default=2, help="repeat every run; the median is kept")
     parser.add_argument("--stack", action="store_true", help="also measure make stack (bot.topology)")
     parser.add_argument("--replicas", type=int, default=2, help="replicas for --stack")
     parser.add_argument("--profile", type=Path, default=None,
