@@ -294,9 +294,12 @@ class Topology:
                    token=token, log_dir=work / "logs")
 
     @classmethod
-    def from_settings(cls) -> "Topology":
+    def from_settings(cls, port: int = 5005, web_port: int = 8080) -> "Topology":
+        """`make stack`: nginx and the page on their public ports; PostgreSQL and Redis
+        (when run here) on free ports, as only the replicas talk to them."""
         replicas = int(setting("BOT_REPLICAS") or "2")
-        return cls(replicas=replicas, token=setting("BOT_API_TOKEN"),
+        ports = TopologyPorts(nginx=port, web=web_port, postgres=free_port(), redis=free_port())
+        return cls(replicas=replicas, ports=ports, token=setting("BOT_API_TOKEN"),
                    external_pg=bool(setting("BOT_PG_HOST")), external_redis=bool(setting("BOT_REDIS_HOST")))
 
     @property
@@ -424,7 +427,9 @@ def _on_host(stack: _S, host: str) -> _S:
 def main(argv: Optional[List[str]] = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s", datefmt="%H:%M:%S")
     parser = argparse.ArgumentParser(prog="python -m bot.topology", description=__doc__.splitlines()[0])
-    parser.parse_args(argv)
+    parser.add_argument("--port", type=int, default=5005, help="nginx: REST, HTTP API, socket.io")
+    parser.add_argument("--web-port", type=int, default=8080, help="the widget's page")
+    args = parser.parse_args(argv)
 
     def interrupt(_signum: int, _frame: object) -> None:
         raise KeyboardInterrupt
@@ -435,7 +440,7 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     build.train()
     started = time.monotonic()
-    topology = Topology.from_settings()
+    topology = Topology.from_settings(args.port, args.web_port)
     try:
         topology.start()
         logger.info("ready in %.1fs: %d replicas behind nginx", time.monotonic() - started,
