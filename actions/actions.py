@@ -9,6 +9,7 @@ adapts Rasa's tracker and dispatcher to them.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import replace
 from typing import Any, Dict, List
 
@@ -20,15 +21,17 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.content.lookup import default_index
 from bot.context import turn_from_message
 from bot.dialogue import route
-from bot.nlp import safety
 from bot.notice import NOTICE
 from bot.replies import DATABASE_DOWN, LONG_MESSAGE, SOMETHING_WENT_WRONG, Reply, render
 from bot.settings import settings
+from bot.turn_log import log_turn
 
 logger = logging.getLogger(__name__)
-safety.warm_up()  # build the red-flag matcher when the action server starts, not on a patient's turn
 
 CONTRACT_SLOTS = ("topic", "site", "cancer_type", "answer_id")
+# Our widget sets this key in a socket.io message's metadata to get the meta message;
+# other clients (rasa-webchat...) do not know that message, so they never get it.
+META_REQUEST = "reply_meta"
 
 
 class ActionRespond(Action):
@@ -44,6 +47,7 @@ class ActionRespond(Action):
             previous={name: tracker.get_slot(name) for name in CONTRACT_SLOTS},
             channel=tracker.get_latest_input_channel() or "",
         )
+        started = time.perf_counter()
         try:
             reply = route(turn, default_index())
         except SQLAlchemyError:
@@ -55,12 +59,19 @@ class ActionRespond(Action):
         if turn.truncated:
             preface = "\n\n".join(p for p in (LONG_MESSAGE, reply.preface) if p)
             reply = replace(reply, preface=preface)
-        return send(dispatcher, reply, turn.channel)
+        log_turn(tracker.sender_id, turn, reply, (time.perf_counter() - started) * 1000)
+        return send(dispatcher, reply, meta=wants_meta(turn.channel, tracker.latest_message or {}))
 
 
-def send(dispatcher: CollectingDispatcher, reply: Reply, channel: str) -> List[EventType]:
+def wants_meta(channel: str, message: Dict[str, Any]) -> bool:
+    """Only a socket.io client that asked for it (our widget) gets the meta message."""
+    metadata = message.get("metadata")
+    return channel == "socketio" and isinstance(metadata, dict) and metadata.get(META_REQUEST) is True
+
+
+def send(dispatcher: CollectingDispatcher, reply: Reply, meta: bool = False) -> List[EventType]:
     """Utter the reply (with the notice) and set the contract's slots."""
-    if channel == "socketio":  # the widget highlights urgent replies and styles the notice
+    if meta:  # the widget highlights urgent replies and styles the notice
         # Rasa's socket.io channel emits a custom message's keys as emit() arguments:
         # "data" is the payload the browser receives ({"meta": {...}}).
         dispatcher.utter_message(json_message={"data": {"meta": {

@@ -84,6 +84,15 @@ def keep_out_tensorflow() -> None:
         sys.modules["tensorflow"] = None  # type: ignore[assignment]
 
 
+def warm_up() -> None:
+    """Read the red-flag rules and the answers now, not on a patient's first turn."""
+    from bot import safety
+    from bot.content.lookup import default_index
+
+    safety.warm_up()
+    default_index().refresh()
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default=None, help="interface (default BOT_HOST)")
@@ -98,6 +107,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 2
     keep_out_tensorflow()
     app = make_app(chosen.action_secret, args.actions)
+    warm_up()
     logger.info("action server on http://%s:%d (secret %s)", host, args.port,
                 "required" if chosen.action_secret else "off")
     run_kwargs: Any = {"access_log": False, "workers": 1, "motd": False}

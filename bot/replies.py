@@ -54,6 +54,8 @@ class Reply:
     buttons: Tuple[Button, ...] = field(default_factory=tuple)
     urgency: Optional[str] = None  # "emergency" or "crisis": the widget highlights it
     preface: Optional[str] = None  # a short interface note put before the text
+    answer_version: Optional[int] = None  # for the turn's log line (bot/turn_log.py)
+    safety_condition: Optional[str] = None  # the red-flag condition of an urgent reply
 
     def slots(self) -> Dict[str, Optional[str]]:
         return {"topic": self.topic, "site": self.site, "cancer_type": self.cancer_type,
@@ -83,7 +85,8 @@ def sources_block(answer: ServedAnswer) -> str:
 def from_answer(answer: ServedAnswer, topic: Optional[str], site: Optional[str],
                 cancer_type: Optional[str], *, counts_as_answer: bool = True,
                 buttons: Optional[Tuple[Button, ...]] = None, urgency: Optional[str] = None,
-                with_sources: bool = True, preface: Optional[str] = None) -> Reply:
+                with_sources: bool = True, preface: Optional[str] = None,
+                safety_condition: Optional[str] = None) -> Reply:
     """A reply that serves `answer`; small talk passes counts_as_answer=False, so the
     `answer_id` slot stays null as the contract (section 2) asks."""
     text = f"{answer.text}\n\n{sources_block(answer)}" if with_sources else answer.text
@@ -92,6 +95,8 @@ def from_answer(answer: ServedAnswer, topic: Optional[str], site: Optional[str],
         answer_id=answer.id if counts_as_answer else None,
         buttons=follow_up_buttons(answer) if buttons is None else buttons,
         urgency=urgency, preface=preface,
+        answer_version=answer.version if counts_as_answer else None,
+        safety_condition=safety_condition,
     )
 
 

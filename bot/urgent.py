@@ -34,6 +34,7 @@ class Condition(Protocol):
 
     key: str
     opening: str
+    opening_someone_else: str  # "" when the opening fits carers too
     time_critical: bool
     sources: Tuple[Tuple[str, str], ...]
 
@@ -91,12 +92,12 @@ def compose(flag: Flag, condition: Condition, entry: ServedAnswer, site: Optiona
             cancer_type: Optional[str]) -> Reply:
     """The urgent or crisis reply for `flag`, around the general `entry` for its topic."""
     text = lines()
+    opening = (flag.someone_else and condition.opening_someone_else) or condition.opening
     if flag.topic == "crisis":
-        parts = [condition.opening, text.carer_crisis if flag.someone_else else "", entry.text]
+        parts = [opening, text.carer_crisis if flag.someone_else else "", entry.text]
     else:
         call = text.call_time_critical if condition.time_critical else text.call_urgent
-        parts = [condition.opening, call, text.carer_emergency if flag.someone_else else "",
-                 entry.text]
+        parts = [opening, call, text.carer_emergency if flag.someone_else else "", entry.text]
     body = "\n\n".join(p.strip() for p in parts if p and p.strip())
     composed = ServedAnswer(
         id=entry.id, topic=entry.topic, site=entry.site, cancer_type=entry.cancer_type,
@@ -104,4 +105,5 @@ def compose(flag: Flag, condition: Condition, entry: ServedAnswer, site: Optiona
         reviewed_by=entry.reviewed_by, reviewed_on=entry.reviewed_on, version=entry.version,
     )
     return from_answer(composed, flag.topic, site, cancer_type, urgency=flag.topic,
-                       buttons=() if flag.topic == "crisis" else None)
+                       buttons=() if flag.topic == "crisis" else None,
+                       safety_condition=flag.condition)

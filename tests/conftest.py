@@ -26,6 +26,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "server: talks to the real running assistant")
     config.addinivalue_line("markers", "model: runs Rasa itself (training, validation, story tests)")
     config.addinivalue_line("markers", "browser: drives the chat widget in Chromium")
+    config.addinivalue_line("markers", "crash_expected: the test makes turns fail on purpose")
 
 
 def pytest_collection_modifyitems(items: list) -> None:
@@ -51,3 +52,27 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace
     with stack:
         yield SimpleNamespace(url=stack.rasa_url, token=stack.token, web_url=stack.web_url,
                               log_dir=stack.log_dir, actions_url=stack.actions_url)
+
+
+#: Log events that mean a turn failed behind a kind reply: the patient saw "something went
+#: wrong" (with the notice), which a test checking only "a reply and the notice" would pass.
+FAILURE_EVENTS = ("action_respond failed", "turn.failed", "turn.no_notice",
+                  "action_server.failed", "content database unreachable")
+
+
+@pytest.fixture(autouse=True)
+def no_crash_behind_a_kind_reply(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every server test fails when the servers logged a failed turn during it (unless
+    marked `crash_expected`, for tests that break things on purpose)."""
+    if "server" not in request.fixturenames or request.node.get_closest_marker("crash_expected"):
+        yield
+        return
+    log_dir = Path(request.getfixturevalue("server").log_dir)
+    before = {p: p.stat().st_size for p in log_dir.glob("*.log")}
+    yield
+    for path in log_dir.glob("*.log"):
+        with path.open("rb") as handle:
+            handle.seek(before.get(path, 0))
+            new = handle.read().decode("utf-8", "replace")
+        found = [event for event in FAILURE_EVENTS if event in new]
+        assert not found, f"{path.name} logged {found} during this test: a crash behind a kind reply"

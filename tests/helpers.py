@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import uuid
 from pathlib import Path
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, NamedTuple, Tuple
 
 import requests
 
@@ -25,6 +25,27 @@ def redteam_rows(name: str) -> List[Tuple[str, str]]:
     with open(REDTEAM / name, newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
         return [(row["message"], row["expect"]) for row in reader]
+
+
+class RedTeamRow(NamedTuple):
+    """One row of a red-team table. `conditions`: the condition keys an urgent row may be
+    flagged as (empty: not checked); `who`: "self", "other" (a carer writing about someone
+    else) or "" (not checked)."""
+
+    message: str
+    expect: str
+    conditions: Tuple[str, ...] = ()
+    who: str = ""
+
+
+def redteam_table(name: str) -> List[RedTeamRow]:
+    """Every column of a red-team table; the `condition` and `who` columns are optional."""
+    with open(REDTEAM / name, newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+        return [RedTeamRow(row["message"], row["expect"],
+                           tuple(c for c in (row.get("condition") or "").split("|") if c),
+                           row.get("who") or "")
+                for row in reader]
 
 
 def chat(server: Any, sender: str, text: str) -> List[Dict[str, Any]]:

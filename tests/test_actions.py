@@ -85,10 +85,24 @@ def test_database_down_gives_a_kind_message_and_logs(monkeypatch, caplog) -> Non
     assert "content database unreachable" in caplog.text
 
 
-def test_socketio_gets_a_meta_message_before_the_text(real_index) -> None:
-    t = tracker("i want to end my life", "crisis")
+def socketio_tracker(text: str, intent: str, metadata: Dict[str, Any]) -> Tracker:
+    t = tracker(text, intent)
+    t.latest_message["metadata"] = metadata
     t.latest_input_channel = "socketio"
     t.events = [{"event": "user", "input_channel": "socketio", "parse_data": t.latest_message}]
-    messages, _ = run(ActionRespond(), t)
+    return t
+
+
+def test_socketio_client_that_asks_gets_a_meta_message_before_the_text(real_index) -> None:
+    messages, _ = run(ActionRespond(), socketio_tracker("i want to end my life", "crisis", {"reply_meta": True}))
     assert messages[0]["custom"]["data"]["meta"]["urgency"] == "crisis"
+    assert messages[0]["custom"]["data"]["meta"]["notice"] == NOTICE
     assert messages[-1]["text"].endswith(NOTICE) and messages[-1]["buttons"] == []
+
+
+@pytest.mark.parametrize("metadata", [{}, {"reply_meta": "yes"}, {"customData": {"language": "en"}}])
+def test_other_socketio_clients_get_no_meta_message(real_index, metadata) -> None:
+    """rasa-webchat and other standard clients do not know the meta message: never send it to them."""
+    messages, _ = run(ActionRespond(), socketio_tracker("i want to end my life", "crisis", metadata))
+    assert [m for m in messages if m.get("custom")] == []
+    assert len(messages) == 1 and messages[0]["text"].endswith(NOTICE)

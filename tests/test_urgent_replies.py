@@ -30,6 +30,7 @@ class Condition:
     opening: str
     time_critical: bool
     sources: Tuple[Tuple[str, str], ...] = ()
+    opening_someone_else: str = ""
 
 
 @dataclass(frozen=True)
@@ -123,3 +124,23 @@ def test_a_broken_helplines_file_is_refused_with_its_name(tmp_path) -> None:
                    "regions:\n  international:\n    name: x\n", encoding="utf-8")
     with pytest.raises(helplines.HelplineError, match="helplines.yml"):
         helplines.load(bad)
+
+
+# ---- with the real safety layer: every condition it can raise has a complete reply ----
+
+def test_every_condition_opens_and_calls_in_every_region() -> None:
+    from bot import safety
+
+    for key in safety.conditions():
+        condition = safety.condition(key)
+        topic = "crisis" if key == "self_harm" else "emergency"
+        for someone_else in (False, True):
+            reply = compose(Flag(topic, key, someone_else), condition, _entry(topic, "LIST"),
+                            None, None)
+            for region in ("international", "UK", "US"):
+                text = render(reply, region)
+                assert text.startswith((someone_else and condition.opening_someone_else)
+                                       or condition.opening)
+                assert "{{" not in text and "LIST" in text
+                if topic == "emergency" and condition.time_critical:
+                    assert "care team" not in text.split("\n\n")[1], key

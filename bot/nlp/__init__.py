@@ -1,1 +1,1 @@
-"""Language tools: the project's spaCy pipeline and the rule-based safety layer."""
+"""Language tools: the project's spaCy pipeline (the safety layer is bot/safety/)."""

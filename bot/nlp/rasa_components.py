@@ -6,6 +6,10 @@
 - `GuardedLogisticRegressionClassifier`: Rasa's classifier raises on a message with no
   features (empty or whitespace text). Such a message gets no intent instead, so the
   FallbackClassifier turns it into `nlu_fallback` and the action answers it kindly.
+
+Importing this module also applies `bot.compat.sanic_websockets` (socket.io over WebSocket
+on Python 3.11): Rasa imports it when it loads the model, before the server takes
+connections, in `rasa run`, `rasa shell` and the tests alike. Why here: docs/websocket.md.
 """
 
 from __future__ import annotations
@@ -21,6 +25,10 @@ from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressi
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.compat import sanic_websockets
+
+sanic_websockets.apply()
 
 _UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 

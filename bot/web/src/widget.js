@@ -1,7 +1,7 @@
 // Website chat widget for the metastasis education assistant.
-// Talks to Rasa's socket.io channel (long-polling only: the WebSocket transport
-// fails under the pinned Sanic), keeps the conversation in localStorage, and
-// renders every server string as text, never as HTML.
+// Talks to Rasa's socket.io channel (WebSocket, with long-polling as the start and
+// the fallback), keeps the conversation in localStorage, and renders every server
+// string as text, never as HTML.
 import { io } from "socket.io-client";
 import css from "./widget.css";
 import { plainText, renderMarkdown, safeUrl } from "./markdown.js";
@@ -399,9 +399,10 @@ function createWidget(cfg) {
 
   function connect() {
     if (socket) return;
+    // socket.io's normal upgrade: polling first, then WebSocket. Every reconnect starts
+    // the same way, so where a WebSocket cannot be opened the widget stays on polling.
     socket = io(cfg.origin, {
       path: cfg.socketPath,
-      transports: ["polling"],
       reconnectionDelay: 1000,
       reconnectionDelayMax: 4000,
       timeout: 10000,
@@ -438,7 +439,9 @@ function createWidget(cfg) {
 
   function emit(payload) {
     lastPayload = payload;
-    socket.emit("user_uttered", { message: payload, session_id: state.sessionId });
+    // metadata.reply_meta asks the actions for the meta message (urgency, notice)
+    // that clients which do not know it never get.
+    socket.emit("user_uttered", { message: payload, session_id: state.sessionId, metadata: { reply_meta: true } });
     typing.hidden = false;
     scrollToBottom();
     clearTimeout(replyTimer);

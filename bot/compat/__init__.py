@@ -1,0 +1,1 @@
+"""Small, documented fixes for pinned third-party packages (see docs/websocket.md)."""

@@ -1,0 +1,326 @@
+"""How a matched phrase is read in its sentence: reported now, or negated, past, over,
+hypothetical, or asked about; and whether the person at risk is the writer or someone else.
+
+Why: "coughing up blood" is an emergency, "is coughing up blood a symptom of lung mets"
+is education, "no blood when I cough any more" is neither. The cue words are data
+(words.yml); the order of the checks is the logic here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, List, Optional, Tuple
+
+from bot.safety.data import Rule, SafetyData
+from bot.safety.patterns import NORMAL_TEMP
+
+if TYPE_CHECKING:  # pragma: no cover
+    from spacy.tokens import Doc
+
+#: How far (in tokens) the cues around a phrase are looked for inside a run-on sentence.
+CONTEXT = 30
+_YEAR = re.compile(r"(19|20)\d\d")
+
+
+@dataclass
+class Hit:
+    """One matched phrase of one rule."""
+
+    rule: Rule
+    pattern: str  # which pattern of the rule matched: two soft signs must differ
+    start: int
+    end: int
+    text: str = ""
+
+
+class Reader:
+    """Per-message helpers over one Doc: sentences, clauses and the cue scans."""
+
+    def __init__(self, doc: "Doc", data: SafetyData) -> None:
+        self.doc = doc
+        self.w = data.words
+        self.now_pairs, self.past_pairs = data.now_pairs, data.past_pairs
+        self.norms = [t.norm_ for t in doc]
+        self.n = len(self.norms)
+        self.sent_start: List[int] = []
+        self.sent_end: List[int] = [0] * self.n
+        breaks = self.w["SENT_BREAK"]
+        start = 0
+        for i, tok in enumerate(doc):
+            self.sent_start.append(start)
+            if tok.text in breaks or (tok.is_space and "\n" in tok.text) or \
+                    (tok.text.endswith(("?", "!")) and tok.is_punct):
+                for j in range(start, i + 1):
+                    self.sent_end[j] = i
+                start = i + 1
+        for j in range(start, self.n):
+            self.sent_end[j] = self.n - 1
+
+    def lo(self, start: int) -> int:
+        """Start of the sentence around token `start`, at most CONTEXT tokens back."""
+        return max(self.sent_start[start], start - CONTEXT)
+
+    def hi(self, index: int) -> int:
+        """End (inclusive) of the sentence around token `index`, at most CONTEXT on."""
+        return min(self.sent_end[index], index + CONTEXT)
+
+    def _pair(self, i: int, pairs: frozenset) -> bool:
+        return i + 1 < self.n and (self.norms[i], self.norms[i + 1]) in pairs
+
+    def clause_bounds(self, start: int, end: int) -> Tuple[int, int]:
+        """The clause around [start, end): cut at sentence ends, commas and "but"."""
+        breaks = self.w["CLAUSE_BREAK"]
+        lo = self.lo(start)
+        for i in range(start - 1, lo - 1, -1):
+            if self.norms[i] in breaks:
+                lo = i + 1
+                break
+        hi = self.hi(end - 1)
+        for i in range(end, hi + 1):
+            if self.norms[i] in breaks:
+                hi = i - 1
+                break
+        return lo, hi
+
+    def negated(self, start: int, end: int) -> bool:
+        """A negation shortly before the phrase, or "gone/better" shortly after it."""
+        w = self.w
+        seen_clause = False
+        for i in range(start - 1, max(self.lo(start), start - 8) - 1, -1):
+            word = self.norms[i]
+            if word in w["NEG"]:
+                return True
+            if word in w["LIST_CONJ"] and seen_clause:
+                break
+            if word in w["CLAUSE_WORDS"]:
+                seen_clause = True
+            if word not in w["NEG_GAP"]:
+                break
+        for i in range(end, min(self.hi(end - 1), end + 4) + 1):
+            word = self.norms[i]
+            if word in w["NEG"]:
+                return False
+            if word in w["RESOLVED"]:
+                return not (word == "passed" and i + 1 < self.n and self.norms[i + 1] == "out")
+            if word not in w["RESOLVED_GAP"]:
+                break
+        return False
+
+    def past(self, start: int, end: int) -> bool:
+        """The clause places the phrase in the past ("years ago"), and nothing says it is back."""
+        w = self.w
+        lo, hi = self.clause_bounds(start, end)
+        # "fever of 39 and he had chemo last year": "and" + a person opens a new clause.
+        for i in range(start - 1, lo, -1):
+            if self.norms[i - 1] == "and" and self.norms[i] in w["PERSONAL"]:
+                lo = i
+                break
+        for i in range(end, hi):
+            if self.norms[i] == "and" and self.norms[i + 1] in w["PERSONAL"]:
+                hi = i - 1
+                break
+        words = self.norms[lo:hi + 1]
+        if any(word in w["ONGOING"] for word in words):
+            return False
+        if any(word in w["PAST_WORDS"] for word in words):
+            return True
+        for i in range(lo, hi + 1):
+            if self._pair(i, self.past_pairs):
+                if self.norms[i] == "as" and (i + 2 > hi or self.norms[i + 2] not in w["YOUNG"]):
+                    continue
+                return True
+            if self.norms[i] == "when" and i + 2 <= hi and self.norms[i + 1] in w["PERSONAL"] \
+                    and self.norms[i + 2] in w["WAS_WERE"]:
+                return True
+            if _YEAR.fullmatch(self.norms[i]) and i > lo and self.norms[i - 1] in w["YEAR_CUE"]:
+                return self.norms[i - 1] != "since"
+        return False
+
+    def now(self, start: int) -> bool:
+        """Words in the sentence that say "this is happening now"."""
+        for i in range(self.lo(start), self.hi(start) + 1):
+            word = self.norms[i]
+            if word in self.w["NOW"] and not (word == "now" and i + 1 < self.n and
+                                              self.norms[i + 1] == "and"):
+                return True
+            if self._pair(i, self.now_pairs):
+                return True
+        return False
+
+    def hypothetical(self, start: int, end: int) -> bool:
+        """ "if I get ...", "can I get ...", "how do I know if ..." before or in the phrase."""
+        w = self.w
+        lo = max(self.lo(start), start - 8)
+        for i in range(start - 1, lo - 1, -1):  # the frame must be in the phrase's clause
+            if self.norms[i] in w["CLAUSE_BREAK"]:
+                lo = i + 1
+                break
+        for i in range(lo, end):
+            word = self.norms[i]
+            if word in w["IF_WORDS"]:
+                if i > 0 and self.norms[i - 1] in w["KNOW_WORDS"]:
+                    return True
+                if i > 0 and self.norms[i - 1] == "do" and not self.progressive(i + 1, end):
+                    return True  # "what do I do if he has a seizure" (not "... is having")
+                if any(v in w["HYPO_VERBS"] for v in self.norms[i + 1:min(end, i + 5)]):
+                    return True
+            if word == "to" and 0 < i < start and self.norms[i - 1] in w["GENERIC_ADJ"] and \
+                    i + 1 < self.n and self.norms[i + 1] in w["HYPO_VERBS"] | {"have", "catch"}:
+                return True  # "is it dangerous to get a fever on chemo"
+            if word in w["MODAL_Q"] and i + 2 < self.n and (
+                    i == self.sent_start[start] or self.norms[i - 1] in w["QSTART"] | w["EDU"]):
+                if self.norms[i + 1] in w["PERSONAL"] | {"you"} and \
+                        self.norms[i + 2] in w["HYPO_VERBS"]:
+                    return True
+                if self.norms[i + 1] in w["POSSESSIVE"] and any(  # "can my legs go numb"
+                        v in w["HYPO_VERBS"] | {"be"} for v in self.norms[i + 2:min(end, i + 5)]):
+                    return True
+        return False
+
+    def progressive(self, lo: int, hi: int) -> bool:
+        """ "is having", "am coughing": an -ing form after a present "be"."""
+        return any(self.norms[i] in self.w["BE_NOW"] and self.norms[i + 1].endswith("ing")
+                   for i in range(lo, min(hi, self.n - 1)))
+
+    def personal_in(self, start: int, end: int) -> bool:
+        return any(word in self.w["PERSONAL"] for word in self.norms[start:end])
+
+    def nearest_cue(self, start: int) -> Optional[str]:
+        """Scan back from the phrase: the first person word or education word wins."""
+        w = self.w
+        for i in range(start - 1, self.lo(start) - 1, -1):
+            word = self.norms[i]
+            if word in w["SIGN_WORDS"] and i > 0:
+                owner = self.norms[i - 2] if self.norms[i - 1] in ("'s", "s") and i > 1 \
+                    else self.norms[i - 1]
+                if owner in w["POSSESSIVE"] | w["FAMILY"]:  # "my symptoms", "mum's signs"
+                    return "personal"
+            if word in w["PERSONAL"]:
+                return "personal"
+            if word in w["SPEECH_VERBS"] and i > 0 and self.norms[i - 1] in w["PERSONAL"]:
+                return "personal"  # "my husband says it hurts", not "the leaflet says"
+            if word in w["EDU"]:
+                return "edu_weak" if word in w["EDU_WEAK"] else "edu"
+        return None
+
+    def question_about(self, start: int, end: int) -> bool:
+        """A question that opens with a question word, has no person in it, and asks
+        about the phrase ("are seizures common with brain mets?")."""
+        lo, hi = self.lo(start), self.hi(start)
+        first = next((i for i in range(lo, hi + 1) if self.norms[i] not in self.w["OPENERS"]),
+                     lo)
+        if self.norms[first] not in self.w["QSTART"]:
+            return False
+        if any(word in self.w["PERSONAL"] for word in self.norms[lo:hi + 1]):
+            return False
+        if any(self.norms[i] in self.w["GENERIC_Q"] and self.norms[i + 1] == "for"
+               for i in range(first, start - 1)):
+            return True  # "is it normal for back pain to be worse at night?"
+        return any(word in self.w["EDU"] for word in self.norms[end:hi + 1])
+
+    def framed_as_topic(self, start: int, end: int) -> bool:
+        """ "chest pain as a symptom of ...", or with no person in the sentence "back pain
+        at night can be a sign of what": the phrase is named as a topic."""
+        after = self.norms[end:min(self.n, end + 4)]
+        if len(after) >= 2 and after[0] == "as" and set(after[1:]) & self.w["TOPIC_FRAME"]:
+            return True
+        lo, hi = self.lo(start), self.hi(start)
+        later = self.norms[end:min(hi + 1, end + 8)]
+        modal = next((i for i, word in enumerate(later) if word in self.w["MODAL_Q"]), None)
+        return modal is not None and bool(set(later[modal:]) & self.w["TOPIC_FRAME"]) and \
+            not any(word in self.w["PERSONAL"] for word in self.norms[lo:hi + 1])
+
+    def normal_reading(self, end: int) -> bool:
+        """ "a fever of 37.5": the reading that follows is not a fever."""
+        return any(NORMAL_TEMP.match(word) for word in self.norms[end:min(self.n, end + 3)])
+
+    def mild(self, start: int) -> bool:
+        """ "a few mild headaches", "a bit breathless": a soft sign said to be slight."""
+        return any(word in self.w["MILD"]
+                   for word in self.norms[max(self.lo(start), start - 3):start])
+
+    def reported(self, hit: Hit) -> bool:
+        """Is this phrase about a real person now (and not negated, past or hypothetical)?"""
+        start, end, rule = hit.start, hit.end, hit.rule
+        if self.negated(start, end):
+            return False
+        if rule.not_after and end < self.n and self.norms[end] in rule.not_after:
+            return False
+        if rule.not_before and start > 0 and self.norms[start - 1] in rule.not_before:
+            return False
+        if rule.temperature and self.normal_reading(end):
+            return False
+        if rule.kind == "crisis":
+            return True
+        if rule.kind in ("denial", "ruled_out"):
+            return False
+        if rule.not_in_sentence and any(word in rule.not_in_sentence for word in
+                                        self.norms[self.lo(start):self.hi(start) + 1]):
+            return False
+        if rule.only_with and not any(word in rule.only_with for word in self.norms):
+            return False
+        if self.past(start, end):
+            return False
+        now = self.now(start)
+        if self.hypothetical(start, end) and not now:
+            return False
+        if rule.kind == "name":
+            return self.claims_name(start)
+        if not rule.strong and self.mild(start):
+            return False
+        if self.framed_as_topic(start, end):
+            return now
+        # A phrase that opens with its subject ("she's confused") starts a clause of its
+        # own: an education word earlier in the sentence does not reach it.
+        cue = "personal" if self.norms[start] in self.w["PERSONAL"] else self.nearest_cue(start)
+        if cue == "personal" or (self.personal_in(start, end) and cue != "edu"):
+            return True
+        if cue in ("edu", "edu_weak"):
+            return now
+        if self.question_about(start, end):
+            return now
+        return True  # a bare report: "coughing up blood", "chest pian"
+
+    def ruled_out(self, hit: Hit, other: Hit) -> bool:
+        """`hit` (a ruled_out phrase: "the scan showed no clot") vetoes `other` in the same
+        sentence, unless that sentence says it is happening again now."""
+        if self.sent_start[hit.start] != self.sent_start[other.start]:
+            return False
+        lo, hi = self.lo(hit.start), self.hi(hit.start)
+        return not self.now(hit.start) and not any(
+            word in self.w["ONGOING"] for word in self.norms[lo:hi + 1])
+
+    def claims_name(self, start: int) -> bool:
+        """ "I think I have cord compression", "is this SVC syndrome": a name said as a
+        suspicion about someone now, not asked about."""
+        if self.nearest_cue(start) != "personal":
+            return False
+        skip = self.w["NAME_SKIP"] - {"having", "got"}
+        i = start - 1
+        while i >= self.sent_start[start] and self.norms[i] in skip:
+            i -= 1
+        return i >= self.sent_start[start] and self.norms[i] in self.w["NAME_HAVE"]
+
+    def someone_else(self, start: int, end: int) -> bool:
+        """Is the person at risk someone other than the writer? ("dad can't walk", "he's
+        coughing up blood", "my mum wants to die"). Reads the phrase itself first (someone
+        else named in it wins: "asking me to help her die"), then back through the message
+        to the nearest person word, then on after it ("blood pouring from her nose"); "my"
+        before a family word ("my husband") points to that person."""
+        w = self.w
+        inside = self.norms[start:end]
+        if any(word in w["OTHER_REF"] for word in inside):
+            return True
+        if any(word in w["SELF_REF"] for word in inside):
+            return False
+        for i in list(range(start - 1, -1, -1)) + list(range(end, self.n)):
+            word = self.norms[i]
+            nxt = self.norms[i + 1] if i + 1 < self.n else ""
+            if word in ("my", "our") and nxt in w["FAMILY"]:
+                return True
+            if word in w["OTHER_REF"]:
+                return True
+            if word in w["SELF_REF"]:
+                return False
+        return False
