@@ -266,7 +266,7 @@ class Topology:
     def __init__(self, work: Path = VAR / "stack", run_dir: Path = VAR / "run", replicas: int = 2,
                  ports: Optional[TopologyPorts] = None, token: Optional[str] = None,
                  log_dir: Optional[Path] = None, external_pg: bool = False,
-                 external_redis: bool = False) -> None:
+                 external_redis: bool = False, listen_host: Optional[str] = None) -> None:
         self.work, self.run_dir, self.token = work, run_dir, token
         self.log_dir = log_dir or VAR / "logs" / "stack"
         ports = ports or TopologyPorts()
@@ -280,7 +280,7 @@ class Topology:
             tracker_db=work / "unused.db",
             pg_port=None if external_pg else ports.postgres,
             redis_port=None if external_redis else ports.redis,
-            nginx_listen=f"{setting('BOT_RASA_HOST')}:{ports.nginx}", nginx_port=ports.nginx,
+            nginx_listen=f"{listen_host or setting('BOT_RASA_HOST')}:{ports.nginx}", nginx_port=ports.nginx,
             upstreams=list(ports.rasa))
         self.replicas: List[Replica] = []
         self.page: Optional[Page] = None
@@ -291,7 +291,7 @@ class Topology:
         """A private topology (tests, benchmark): every port free, its own run and log folders."""
         ports = TopologyPorts(nginx=free_port(), web=free_port(), postgres=free_port(), redis=free_port())
         return cls(work=work, run_dir=run_dir or work / "run", replicas=replicas, ports=ports,
-                   token=token, log_dir=work / "logs")
+                   token=token, log_dir=work / "logs", listen_host="127.0.0.1")
 
     @classmethod
     def from_settings(cls, port: int = 5005, web_port: int = 8080) -> "Topology":
