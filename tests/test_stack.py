@@ -24,6 +24,7 @@ import requests
 from bot import build
 from bot.topology import Topology
 from tests.helpers import chat, ends_with_notice, new_sender
+from tests.test_websocket import in_thread, socketio_chat
 
 pytestmark = pytest.mark.server
 
@@ -87,6 +88,23 @@ def test_turns_are_spread_over_both_replicas(stack: SimpleNamespace) -> None:
     lines = log.read_text().splitlines()[before:]
     upstreams = {line.split()[-1] for line in lines if "/webhooks/rest/webhook" in line}
     assert len(upstreams) == 2, lines
+
+
+def new_log_lines(stack: SimpleNamespace, before: int) -> List[str]:
+    return (stack.topology.work / "nginx" / "access.log").read_text().splitlines()[before:]
+
+
+@pytest.mark.parametrize("transports", [["polling"], None], ids=["polling", "polling-then-websocket"])
+def test_socketio_through_nginx_stays_on_one_replica(stack: SimpleNamespace, transports) -> None:
+    before = len(new_log_lines(stack, 0))
+    transport, turns = in_thread(socketio_chat(stack.url, ["what is metastasis", "how does it spread"],
+                                               transports))
+    assert transport == (transports or ["websocket"])[0]
+    assert len(turns) == 2
+    time.sleep(0.5)  # nginx logs a WebSocket when it closes
+    lines = [line for line in new_log_lines(stack, before) if "/socket.io/" in line]
+    upstreams = {line.split()[-1] for line in lines} - {"-"}
+    assert lines and len(upstreams) == 1, lines
 
 
 def test_conversation_survives_sigkill_of_a_replica(stack: SimpleNamespace) -> None:
