@@ -37,12 +37,20 @@ from typing import Dict, List, Optional, TypeVar, Union
 from bot.paths import ROOT, VAR
 from bot.services import Ports, Stack
 from bot.settings import get as setting
+from bot.settings import settings
 
 logger = logging.getLogger("bot.topology")
 
 NGINX_TEMPLATE = ROOT / "deploy" / "nginx.conf.template"
 PRODUCTION_ENDPOINTS = "endpoints.production.yml"
-LOCK_LIFETIME_S = 20  # a replica killed mid-turn holds its conversation's lock this long
+
+
+def lock_lifetime_s() -> int:
+    """Seconds a replica killed mid-turn keeps its conversation locked (Rasa's
+    TICKET_LOCK_LIFETIME, default 60): half the turn deadline (BOT_TURN_TIMEOUT), so the
+    turn nginx retries on another replica still gets its answer within the deadline. No
+    turn holds the lock longer than the deadline anyway: the channel cancels it."""
+    return max(2, int(settings().turn_timeout // 2))
 
 
 def free_port() -> int:
@@ -325,7 +333,7 @@ class Topology:
             f"postgresql://{pg['BOT_PG_USER']}:{pg['BOT_PG_PASSWORD']}@{pg['BOT_PG_HOST']}:"
             f"{pg['BOT_PG_PORT'] or '5432'}/{pg['BOT_PG_DB']}")
         return {**pg, **redis, "BOT_DATABASE_URL": content, "BOT_ENDPOINTS": PRODUCTION_ENDPOINTS,
-                "TICKET_LOCK_LIFETIME": str(LOCK_LIFETIME_S)}
+                "TICKET_LOCK_LIFETIME": str(lock_lifetime_s())}
 
     def start(self, timeout: float = 240.0) -> "Topology":
         """Databases first, then content, then the replicas (together), then nginx and the page."""
