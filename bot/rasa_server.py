@@ -23,6 +23,14 @@ py-spy (docs/performance.md, flame graph in docs/perf/):
    loading, the product reads it in place: 1.5 ms -> 0.04 ms per message, the same
    probabilities to the last bit.
 
+5. A turn waiting for its conversation's lock could wait forever: Rasa's ticket lock lets
+   every ticket expire `TICKET_LOCK_LIFETIME` after it was issued, including the ticket of
+   a turn that is still waiting. When a replica dies mid-turn (make stack), its ticket
+   and the waiting turn's ticket expire together, and an empty queue "serves" ticket 0, so
+   the waiting turn never gets the lock (the channel's deadline then answers "taking too
+   long" and the message is lost). Here a waiting turn renews its own ticket each time it
+   polls, so only the tickets of processes that are gone expire.
+
 Nothing here changes what a turn does; tests/test_rasa_server.py checks each patch.
 """
 
@@ -47,6 +55,7 @@ def apply() -> None:
     _keep_action_sessions()
     _sqlite_wal_normal()
     _classifier_weights_by_column()
+    _waiting_tickets_stay_alive()
     _APPLIED = True
 
 
@@ -163,6 +172,33 @@ def _classifier_weights_by_column() -> None:
         return component
 
     LogisticRegressionClassifier.load = classmethod(load)
+
+
+def _waiting_tickets_stay_alive() -> None:
+    import time
+
+    from rasa.core import lock_store
+    from rasa.core.lock_store import LockError, LockStore, TicketLock
+
+    async def _acquire_lock(self: LockStore, conversation_id: str, ticket: int,
+                            wait_time_in_seconds: float) -> TicketLock:
+        while True:
+            lock = self.get_lock(conversation_id)
+            if not lock:
+                break
+            if not lock.is_locked(ticket):
+                return lock
+            await asyncio.sleep(wait_time_in_seconds)
+            lock = self.get_lock(conversation_id)
+            if lock:  # Rasa's update_lock, plus: this turn is alive, its ticket stays
+                for waiting in lock.tickets:
+                    if waiting.number == ticket:
+                        waiting.expires = time.time() + lock_store.LOCK_LIFETIME
+                lock.remove_expired_tickets()
+                self.save_lock(lock)
+        raise LockError(f"Could not acquire lock for conversation_id '{conversation_id}'.")
+
+    LockStore._acquire_lock = _acquire_lock
 
 
 def main(argv: Optional[List[str]] = None) -> None:

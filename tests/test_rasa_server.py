@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from pathlib import Path
 
 import numpy as np
@@ -97,3 +98,21 @@ def test_classifier_weights_column_major_same_probabilities(tmp_path: Path) -> N
     patched = clf.predict_proba(rows)
     clf.coef_ = np.ascontiguousarray(clf.coef_)  # Rasa's layout
     assert np.allclose(patched, clf.predict_proba(rows), rtol=0, atol=1e-12)
+
+
+def test_a_dead_turns_lock_expires_and_the_waiting_turn_goes_on() -> None:
+    """A replica killed mid-turn leaves its ticket behind; the next turn for that
+    conversation gets the lock once that ticket expires (Rasa's own loop waits forever)."""
+    from rasa.core.lock_store import InMemoryLockStore
+
+    store = InMemoryLockStore()
+    store.issue_ticket("c1", 2)  # the dead turn's ticket: never cleaned up
+
+    async def next_turn() -> float:
+        started = time.monotonic()
+        async with store.lock("c1", lock_lifetime=2, wait_time_in_seconds=0.2):
+            return time.monotonic() - started
+
+    waited = asyncio.run(asyncio.wait_for(next_turn(), timeout=8))
+    assert 1.5 <= waited <= 4
+    assert store.get_lock("c1") is None or not store.get_lock("c1").tickets  # released

@@ -107,6 +107,41 @@ def test_socketio_through_nginx_stays_on_one_replica(stack: SimpleNamespace, tra
     assert lines and len(upstreams) == 1, lines
 
 
+def answers(port: int) -> bool:
+    try:
+        return requests.get(f"http://127.0.0.1:{port}/", timeout=2).ok
+    except requests.RequestException:
+        return False
+
+
+def test_a_turn_cut_off_by_sigkill_is_answered_by_the_other_replica(stack: SimpleNamespace) -> None:
+    """The replica that is answering dies mid-turn: nginx retries the turn on the other
+    one, which waits out the dead turn's lock and answers it, once, within the deadline."""
+    topology = stack.topology
+    sender = new_sender("cut")
+    before = len(new_log_lines(stack, 0))
+    assert ends_with_notice(chat(stack, sender, "hello"))
+    served = new_log_lines(stack, before)[-1].split()[-1]  # nginx alternates between the two
+    index = 1 if served.endswith(f":{topology.ports.rasa[0]}") else 2
+    victim = pid_of(stack, f"rasa-{index}")
+    outcome: List[object] = []
+    turn = threading.Thread(target=lambda: outcome.append(
+        chat(stack, sender, "my dad has lung cancer and now it spread to his brain, what happens now")))
+    turn.start()
+    time.sleep(0.004)
+    os.kill(victim, signal.SIGKILL)
+    turn.join(timeout=60)
+    assert outcome and ends_with_notice(outcome[0]), outcome
+    # in the tracker once: not lost to the deadline ("taking too long"), not run twice
+    users, bots = tracker_texts(stack, sender)
+    assert users == ["hello", "my dad has lung cancer and now it spread to his brain, what happens now"]
+    assert bots == 2
+    deadline = time.monotonic() + 120  # the next test kills rasa-1: both must be up first
+    while not all(answers(port) for port in topology.ports.rasa) and time.monotonic() < deadline:
+        time.sleep(1)
+    assert all(answers(port) for port in topology.ports.rasa)
+
+
 def test_conversation_survives_sigkill_of_a_replica(stack: SimpleNamespace) -> None:
     sender = new_sender("stack")
     victim = pid_of(stack, "rasa-1")
