@@ -21,8 +21,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.content.lookup import default_index
 from bot.context import turn_from_message
 from bot.dialogue import route
+from bot.messages import DATABASE_DOWN, LONG_MESSAGE, SOMETHING_WENT_WRONG
 from bot.notice import NOTICE
-from bot.replies import DATABASE_DOWN, LONG_MESSAGE, SOMETHING_WENT_WRONG, Reply, render
+from bot.replies import Reply, render
 from bot.settings import settings
 from bot.turn_log import log_turn
 

@@ -16,13 +16,15 @@ from typing import List, Optional, Sequence
 from bot import safety
 from bot.content.lookup import AnswerIndex
 from bot.context import Turn
-from bot.replies import ENGLISH_ONLY, Reply, choice_buttons, from_answer
+from bot.messages import ENGLISH_ONLY
+from bot.replies import Reply, choice_buttons, from_answer
 from bot.text import looks_non_english
 from bot.urgent import compose
 from bot.vocabulary import (
     DEFAULT_CHOICES,
     EDUCATION_TOPICS,
     PLACE_ONLY_CHOICES,
+    SIGNS_TOPIC,
     SMALLTALK_KEYS,
 )
 
@@ -45,7 +47,7 @@ def route(turn: Turn, index: AnswerIndex) -> Reply:
         return scoped_answer(turn, index, intent)
     if intent in ("emergency", "crisis"):
         # The safety layer judged this to be a question about a symptom: education.
-        return answer(turn, index, "symptoms")
+        return answer(turn, index, SIGNS_TOPIC)
     if intent in SMALLTALK_KEYS:
         return small_talk(turn, index, intent)
     return clarify(turn, index, likely_topics(turn))
@@ -124,4 +126,5 @@ def clarify(turn: Turn, index: AnswerIndex, topics: Sequence[str]) -> Reply:
     if found is None:  # never without a reply: the buttons alone still help
         return Reply("Which of these is closest to what you want to know?", "clarify", site,
                      cancer_type, buttons=buttons)
-    return from_answer(found, "clarify", site, cancer_type, buttons=buttons, with_sources=False)
+    return from_answer(found, "clarify", site, cancer_type, buttons=buttons, with_sources=False,
+                       preface=cancer_note(turn, index))

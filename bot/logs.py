@@ -33,7 +33,7 @@ import traceback
 import warnings
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Dict, Iterable, Optional, Tuple, Type
+from typing import Any, Dict, Iterable, List, Optional, Tuple, Type
 
 CONFIG = Path(__file__).resolve().parent.parent / "logging.yml"
 #: Loggers whose DEBUG records keep their message: our own code, which never logs text.
@@ -89,7 +89,7 @@ def redact(message: str) -> str:
 
 
 def _exception_types(exc: Optional[BaseException]) -> str:
-    names = []
+    names: List[str] = []
     while exc is not None and len(names) < 5:
         names.append(f"{type(exc).__module__}.{type(exc).__qualname__}")
         exc = exc.__cause__ or exc.__context__
@@ -173,14 +173,14 @@ def _patch_structlog() -> None:
     if getattr(original, "_bot_private", False):
         return
 
-    def configure(*args: Any, processors: Optional[list] = None, **kwargs: Any) -> None:
+    def configure(processors: Optional[list] = None, **kwargs: Any) -> None:
         if processors:
             processors = [p for p in processors if p is not scrub_event]
             processors.insert(max(len(processors) - 1, 0), scrub_event)
-        original(*args, processors=processors, **kwargs)
+        original(processors=processors, **kwargs)
 
     configure._bot_private = True  # type: ignore[attr-defined]
-    structlog.configure = configure
+    structlog.configure = configure  # type: ignore[assignment]
     if structlog.is_configured():
         current = structlog.get_config()
         configure(processors=list(current["processors"]))

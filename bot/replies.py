@@ -1,8 +1,9 @@
 """Turn a vetted answer into the message a person reads, and close it with the notice.
 
 `render` is the only place a reply's text is assembled: answer, sources, review line,
-then `with_notice`. The few fixed strings here are interface messages (the database is
-down, the message was cut), not medical content, which lives in data/content/.
+then `with_notice`. Button labels live in bot/vocabulary.py, payload syntax in
+bot/payloads.py, fixed interface messages in bot/messages.py, medical content in
+data/content/.
 """
 
 from __future__ import annotations
@@ -16,24 +17,6 @@ from bot.notice import with_notice
 from bot.payloads import payload
 from bot.settings import settings
 from bot.vocabulary import EDUCATION_TOPIC_LABELS
-
-DATABASE_DOWN = (
-    "I'm sorry. I can't reach my library of checked answers right now, so I can't "
-    "answer safely. Please try again in a few minutes.\n\n"
-    "If you feel very unwell, call {{urgent_line}} now, or {{emergency_number}} in an emergency."
-)
-SOMETHING_WENT_WRONG = (
-    "I'm sorry, something went wrong on my side and I could not answer. "
-    "Please try asking again.\n\n"
-    "If you feel very unwell, call {{urgent_line}} now, or {{emergency_number}} in an emergency."
-)
-TIMED_OUT = (
-    "I'm sorry, I'm taking too long to answer right now. Please try asking again in a "
-    "minute.\n\n"
-    "If you feel very unwell, call {{urgent_line}} now, or {{emergency_number}} in an emergency."
-)
-LONG_MESSAGE = "Your message was very long, so I read only the first part of it."
-ENGLISH_ONLY = "I'm sorry, I can only read and answer in English for now."
 
 
 @dataclass(frozen=True)

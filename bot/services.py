@@ -106,8 +106,9 @@ class Stack:
         return f"http://{public}:{self.ports.rasa}"
 
     def origins(self) -> List[str]:
-        """Origins allowed to call Rasa from a browser (CORS and socket.io)."""
-        return list(allowed_origins(self.ports.web))
+        """Origins allowed to call Rasa from a browser (CORS and socket.io): BOT_ALLOWED_ORIGINS
+        from this stack's environment (its `env` first), else the widget page's own."""
+        return list(allowed_origins(self.ports.web, env={**os.environ, **self.env}))
 
     def environment(self) -> Dict[str, str]:
         """The environment every process of the stack (and `rasa shell`) runs with."""

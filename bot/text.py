@@ -12,11 +12,16 @@ import unicodedata
 #: Longest message the assistant reads; the rest is ignored (and the user is told).
 MAX_MESSAGE_CHARS = 10_000
 
-#: Characters no reader should see: C0/C1 controls (not tab or newline), zero-width and
-#: direction marks, line/paragraph separators, the BOM and lone surrogates (which make
-#: spaCy and JSON encoders fail). The one definition: the Rasa component, the safety
-#: layer and the action all clean with `strip_control`.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff\ud800-\udfff]")
+#: Characters no reader should see: C0/C1 controls (not tab, newline or carriage return),
+#: the soft hyphen, format characters (zero-width, direction and word-joiner marks,
+#: Arabic number signs), line/paragraph separators, the BOM, interlinear annotation marks
+#: and lone surrogates (which make spaCy and JSON encoders fail). The one definition:
+#: the channels, the Rasa component, the safety layer and the action all clean with
+#: `strip_control`.
+CONTROL = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u200b-\u200f"
+    r"\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb\ud800-\udfff]"
+)
 _SPACE = re.compile(r"\s+")
 
 

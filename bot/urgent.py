@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Optional, Protocol, Tuple
+from typing import Optional, Tuple
 
 import yaml
 
@@ -21,30 +21,13 @@ from bot.content.loader import SourceRef
 from bot.content.lookup import ServedAnswer
 from bot.paths import SAFETY_DIR
 from bot.replies import Reply, from_answer
+from bot.safety import Condition, SafetyFlag
 
 URGENT_REPLIES = SAFETY_DIR / "urgent_replies.yml"
 
 
 class UrgentReplyError(ValueError):
     """data/safety/urgent_replies.yml breaks a rule; the message names the file and key."""
-
-
-class Condition(Protocol):
-    """What the safety layer knows of one red-flag condition (bot.safety.condition)."""
-
-    key: str
-    opening: str
-    opening_someone_else: str  # "" when the opening fits carers too
-    time_critical: bool
-    sources: Tuple[Tuple[str, str], ...]
-
-
-class Flag(Protocol):
-    """The safety layer's verdict on one message (bot.safety.SafetyFlag)."""
-
-    topic: str
-    condition: str
-    someone_else: bool
 
 
 @dataclass(frozen=True)
@@ -88,13 +71,13 @@ def _merged_sources(entry: ServedAnswer, condition: Condition) -> Tuple[SourceRe
     return tuple(out)
 
 
-def compose(flag: Flag, condition: Condition, entry: ServedAnswer, site: Optional[str],
+def compose(flag: SafetyFlag, condition: Condition, entry: ServedAnswer, site: Optional[str],
             cancer_type: Optional[str]) -> Reply:
     """The urgent or crisis reply for `flag`, around the general `entry` for its topic."""
     text = lines()
     opening = (flag.someone_else and condition.opening_someone_else) or condition.opening
-    if flag.topic == "crisis":
-        parts = [opening, text.carer_crisis if flag.someone_else else "", entry.text]
+    if flag.topic == "crisis":  # a carer gets lines for them, not words for the person at risk
+        parts = [opening, text.carer_crisis if flag.someone_else else entry.text]
     else:
         call = text.call_time_critical if condition.time_critical else text.call_urgent
         parts = [opening, call, text.carer_emergency if flag.someone_else else "", entry.text]

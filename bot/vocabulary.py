@@ -59,6 +59,9 @@ NOTE_KEYS: List[str] = ["cancer_note"]
 INTENTS: List[str] = (EDUCATION_TOPICS + ["follow_up"]
                       + [k for k in SAFETY_TOPICS if k != "clarify"] + SMALLTALK_KEYS)
 
+#: A question about a red-flag sign ("what causes cord compression?") is answered here.
+SIGNS_TOPIC = "symptoms"
+
 #: Offered when there is nothing better to suggest (an empty message, say).
 DEFAULT_CHOICES: Tuple[str, ...] = ("what_is_metastasis", "symptoms", "treatment")
 #: Offered when someone names only a place or cancer ("bones?") with no topic yet.

@@ -14,6 +14,7 @@ import pytest
 
 from bot import build
 from bot.services import Ports, Stack
+from bot.settings import allowed_origins
 
 
 def _free_port() -> int:
@@ -42,16 +43,24 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace
     """The running assistant: `.url` (Rasa), `.token` (HTTP API), `.web_url` (widget page)."""
     build.train()  # no-op when the model matches the data (make test trained it already)
     work: Path = tmp_path_factory.mktemp("assistant")
+    ports = Ports(rasa=_free_port(), actions=_free_port(), web=_free_port())
+    # A clinic's own page embedding a widget (rasa-webchat in tests/browser) lives on
+    # another origin, which a clinic allows with BOT_ALLOWED_ORIGINS, as done here.
+    third_party = _free_port()
+    origins = [*allowed_origins(ports.web), f"http://127.0.0.1:{third_party}",
+               f"http://localhost:{third_party}"]
     stack = Stack(
-        ports=Ports(rasa=_free_port(), actions=_free_port(), web=_free_port()),
+        ports=ports,
         host="127.0.0.1",
         token=secrets.token_hex(12),
         tracker_db=work / "conversations.db",
         log_dir=work / "logs",
+        env={"BOT_ALLOWED_ORIGINS": ",".join(origins)},
     )
     with stack:
         yield SimpleNamespace(url=stack.rasa_url, token=stack.token, web_url=stack.web_url,
-                              log_dir=stack.log_dir, actions_url=stack.actions_url)
+                              log_dir=stack.log_dir, actions_url=stack.actions_url,
+                              third_party_port=third_party)
 
 
 #: Log events that mean a turn failed behind a kind reply: the patient saw "something went

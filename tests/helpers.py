@@ -69,6 +69,11 @@ def last_text(messages: List[Dict[str, Any]]) -> str:
     return texts[-1] if texts else ""
 
 
+def whole_text(messages: List[Dict[str, Any]]) -> str:
+    """The turn's text as one reply: Rasa's REST channel sends each paragraph as a message."""
+    return "\n\n".join(m["text"] for m in messages if m.get("text"))
+
+
 def ends_with_notice(messages: List[Dict[str, Any]]) -> bool:
     """The contract: the turn's last text message ends with the notice."""
     return last_text(messages).rstrip().endswith(NOTICE)

@@ -15,10 +15,10 @@ import requests
 import yaml
 
 from bot import build
-from bot.paths import HELPLINES, SAFETY_DIR
+from bot.paths import CONTENT_DIR, HELPLINES, SAFETY_DIR
 from bot.services import Ports, Stack
 from tests.contract import NOTICE
-from tests.helpers import TIMEOUT, chat, last_text, new_sender, slots
+from tests.helpers import TIMEOUT, chat, last_text, new_sender, slots, whole_text
 
 pytestmark = pytest.mark.server
 
@@ -32,7 +32,7 @@ def _opening(key: str, field: str = "opening") -> str:
 
 def test_numb_legs_get_the_danger_named_first_then_the_emergency_number(server) -> None:
     sender = new_sender()
-    text = last_text(chat(server, sender, "my legs have gone numb and my back really hurts"))
+    text = whole_text(chat(server, sender, "my legs have gone numb and my back really hurts"))
     paragraphs = text.split("\n\n")
     assert paragraphs[0] == _opening("spinal_cord_compression")
     assert HELP["emergency_number"] in paragraphs[1] and "care team" not in paragraphs[1]
@@ -41,7 +41,7 @@ def test_numb_legs_get_the_danger_named_first_then_the_emergency_number(server) 
 
 
 def test_fever_on_chemo_goes_to_the_24_hour_line_with_the_paracetamol_warning(server) -> None:
-    text = last_text(chat(server, new_sender(), "i have a temperature of 38.5 and had chemo last week"))
+    text = whole_text(chat(server, new_sender(), "i have a temperature of 38.5 and had chemo last week"))
     paragraphs = text.split("\n\n")
     assert paragraphs[0] == _opening("fever_chemo")
     assert "24-hour" in paragraphs[1]
@@ -50,19 +50,20 @@ def test_fever_on_chemo_goes_to_the_24_hour_line_with_the_paracetamol_warning(se
 
 def test_a_carer_writing_about_suicide_is_told_to_stay_with_them(server) -> None:
     sender = new_sender()
-    text = last_text(chat(server, sender, "my dad keeps saying he wants to kill himself"))
+    text = whole_text(chat(server, sender, "my dad keeps saying he wants to kill himself"))
     assert text.startswith(_opening("self_harm", "opening_someone_else"))
     assert "stay with them" in text
     for line in ("988", "116 123", "13 11 14", "findahelpline"):
         assert line in text, line
     assert "out of reach" in text  # the means-safety line
+    assert "glad you told me" not in text  # words for the person at risk are not for carers
     assert slots(server, sender)["topic"] == "crisis" and text.endswith(NOTICE)
 
 
 def test_a_very_long_message_is_answered_with_the_preface_and_the_notice(server) -> None:
     message = "what is metastasis? " + "I am so worried about my mum. " * 400  # > 10,000 chars
     assert len(message) > 10_000
-    text = last_text(chat(server, new_sender(), message))
+    text = whole_text(chat(server, new_sender(), message))
     assert text.startswith("Your message was very long") and text.endswith(NOTICE)
 
 
@@ -94,4 +95,13 @@ def test_without_a_token_the_http_api_is_off(tmp_path: Path) -> None:
         assert answered.status_code == 200 and last_text(answered.json()).endswith(NOTICE)
         tracker = requests.get(f"{stack.rasa_url}/conversations/{sender}/tracker", timeout=TIMEOUT)
         assert tracker.status_code in (401, 403, 404)
-        assert sender not in tracker.text
+        assert '"events"' not in tracker.text and '"slots"' not in tracker.text
+
+
+def test_skin_cancer_is_not_melanoma_and_carries_the_note(server) -> None:
+    note = yaml.safe_load((CONTENT_DIR / "notes" / "skin_cancer.yml").read_text(encoding="utf-8"))
+    first_sentence = note["answers"][0]["text"].split(".")[0].strip()
+    sender = new_sender()
+    text = whole_text(chat(server, sender, "can skin cancer spread to other parts of the body"))
+    assert first_sentence in text and text.endswith(NOTICE)
+    assert slots(server, sender)["cancer_type"] == "other"

@@ -8,7 +8,7 @@ import pytest
 from bot.content.loader import read_content_dir
 from bot.paths import CONTENT_DIR
 from bot.payloads import payload
-from bot.vocabulary import SMALLTALK_KEYS
+from bot.vocabulary import NOTE_KEYS, SMALLTALK_KEYS
 from tests.helpers import chat, ends_with_notice, last_text, new_sender, slots
 
 pytestmark = pytest.mark.server
@@ -105,7 +105,8 @@ def test_gibberish_asks_a_clarifying_question_with_choices(server) -> None:
 
 
 APPROVED = [e for e in read_content_dir(CONTENT_DIR)
-            if e.status == "approved" and e.topic not in SMALLTALK_KEYS + ["emergency", "crisis", "clarify"]]
+            if e.status == "approved"
+            and e.topic not in SMALLTALK_KEYS + NOTE_KEYS + ["emergency", "crisis", "clarify"]]
 
 
 def test_every_approved_answer_is_served_with_the_notice(server) -> None:

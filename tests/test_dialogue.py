@@ -17,8 +17,9 @@ from bot.content.loader import load_content
 from bot.content.lookup import AnswerIndex
 from bot.context import Turn
 from bot.dialogue import DEFAULT_CHOICES, PLACE_ONLY_CHOICES, route
+from bot.messages import ENGLISH_ONLY
 from bot.paths import CONTENT_DIR
-from bot.replies import ENGLISH_ONLY, render
+from bot.replies import render
 
 
 @pytest.fixture(scope="module")
@@ -130,3 +131,15 @@ def test_every_reply_renders_with_the_notice_last(index: AnswerIndex) -> None:
     for text, intent in (("hi", "greet"), ("what is metastasis", "what_is_metastasis"),
                          ("chest pain right now", None), ("???", None)):
         assert render(route(turn(text, intent), index)).endswith(notice)
+
+
+def test_skin_cancer_gets_its_note_before_an_answer_or_a_question(index: AnswerIndex) -> None:
+    note = index.by_id("cancer_note.skin_cancer")
+    assert note is not None
+    answered = route(turn("where does skin cancer spread", "common_sites",
+                          cancer_types=["other"], notes=["skin_cancer"]), index)
+    asked = route(turn("skin cancer?", "nlu_fallback", 0.3, cancer_types=["other"],
+                       notes=["skin_cancer"]), index)
+    for reply in (answered, asked):
+        assert reply.preface == note.text and reply.cancer_type == "other"
+    assert answered.topic == "common_sites" and asked.topic == "clarify"

@@ -15,8 +15,8 @@ import pytest
 import requests
 
 from bot.channels.guard import MAX_BODY_BYTES, MAX_SENDER_CHARS
+from bot.messages import LONG_MESSAGE
 from bot.notice import NOTICE
-from bot.replies import LONG_MESSAGE
 from bot.text import MAX_MESSAGE_CHARS
 from tests.helpers import ends_with_notice, last_text, new_sender
 

@@ -28,7 +28,7 @@ import requests
 
 from bot import build
 from bot.logs import hash_id
-from bot.replies import SOMETHING_WENT_WRONG, TIMED_OUT
+from bot.messages import SOMETHING_WENT_WRONG, TIMED_OUT
 from bot.services import Ports, Stack
 from tests.helpers import ends_with_notice, last_text
 

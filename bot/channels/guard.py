@@ -23,9 +23,10 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional
 from rasa.core.channels.channel import UserMessage
 
 from bot import logs
+from bot.messages import SOMETHING_WENT_WRONG, TIMED_OUT
 from bot.notice import NOTICE
 from bot.payloads import neutralise
-from bot.replies import SOMETHING_WENT_WRONG, TIMED_OUT, Reply, render
+from bot.replies import Reply, render
 from bot.settings import settings
 from bot.text import MAX_MESSAGE_CHARS, strip_control
 
@@ -105,7 +106,7 @@ def check_metadata(value: Any, field: str = "metadata") -> Optional[Dict[str, An
 
 
 def ends_with_notice(text: Optional[str]) -> bool:
-    return bool(text) and text.rstrip().endswith(NOTICE)
+    return text is not None and text.rstrip().endswith(NOTICE)
 
 
 async def run_turn(on_new_message: Callable[[UserMessage], Awaitable[Any]],

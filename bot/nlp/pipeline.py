@@ -38,7 +38,7 @@ def build() -> "Language":
 
     nlp = spacy.blank("en")
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
-    ruler.add_patterns(ruler_patterns())
+    ruler.add_patterns(ruler_patterns())  # type: ignore[attr-defined]  # an EntityRuler
     nlp.meta["name"] = "metastasis"
     nlp.meta["version"] = "1.0.0"
     nlp.meta["description"] = "Blank English + entity ruler built from bot/vocabulary.py"

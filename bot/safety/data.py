@@ -16,7 +16,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Tuple
+from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Set, Tuple
 
 import yaml
 
@@ -179,7 +179,7 @@ def _classes(raw: Mapping[str, Any]) -> Dict[str, FrozenSet[str]]:
             return done[name]
         if name in seen:
             raise SafetyDataError("words.yml", f"classes.{name}", f"refers to itself via {seen}")
-        out = set()
+        out: Set[str] = set()
         for word in items[name]:
             if word.startswith("@"):
                 if word[1:] not in items:

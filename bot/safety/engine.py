@@ -146,8 +146,8 @@ class Engine:
                     critical.add(target)
         pool = critical or set(scores)
         best = max(pool, key=lambda c: (scores[c], -self.priority.index(c)))
-        for pool in (alone, hits):
-            for hit in pool:
+        for group in (alone, hits):
+            for hit in group:
                 if hit.rule.weight(best):
                     return best, hit
         return best, (alone or hits)[0]

@@ -10,6 +10,8 @@ import re
 import unicodedata
 from typing import List, Sequence, Tuple
 
+from bot.text import strip_control
+
 #: Longest text the rules read (about 2,500 words). The action server already caps
 #: messages at 10,000 characters (bot/text.py, MAX_MESSAGE_CHARS); this bound is for
 #: direct callers. 12,000 characters of nothing but symptom words take well under a second.
@@ -19,17 +21,13 @@ _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00
                               "`": "'", "\u201c": '"', "\u201d": '"'})
 _REPEATS = re.compile(r"([a-z])\1{2,}")
 _SPACES = re.compile(r"[ \t\r\f\v]+")
-_CONTROL = re.compile(
-    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u200b-\u200f\u202a-\u202e"
-    r"\u2060-\u206f\ufeff\ufff9-\ufffb\ud800-\udfff]"
-)
 #: One rewrite: (start, end) in the rewritten text, (start, end) in the text before.
 Edit = Tuple[int, int, int, int]
 
 
 def clean(text: str) -> str:
     """Lowercase NFKC text without control characters or letter runs ("sooo" -> "soo")."""
-    text = _CONTROL.sub(" ", text[:MAX_CHARS])
+    text = strip_control(text[:MAX_CHARS])
     text = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).lower()
     text = _REPEATS.sub(r"\1\1", text)
     return _SPACES.sub(" ", text).strip()

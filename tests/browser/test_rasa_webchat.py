@@ -80,7 +80,9 @@ def webchat_page(server) -> Iterator[str]:
     version = json.loads(manifest.read_text(encoding="utf-8"))["version"] if manifest.is_file() else None
     if version != "1.0.1":
         pytest.fail(f"rasa-webchat 1.0.1 is not installed (found {version}); run: npm ci --no-audit --no-fund")
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Handler, rasa_url=server.url))
+    # served from the origin the test server allows for a clinic's own page
+    httpd = ThreadingHTTPServer(("127.0.0.1", server.third_party_port),
+                                partial(_Handler, rasa_url=server.url))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}/"
     httpd.shutdown()

@@ -1,0 +1,33 @@
+"""The widget works under the page's Content-Security-Policy in Chromium: no violation
+reported, and an answer with the notice arrives (issue 12, item 4)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, List
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.contract import NOTICE
+
+pytestmark = pytest.mark.browser
+
+
+def test_widget_works_under_the_policy_in_chromium(server: Any, page) -> None:
+    console: List[str] = []
+    page.on("console", lambda message: console.append(message.text))
+    page.add_init_script("""window.__violations = [];
+        document.addEventListener('securitypolicyviolation', e =>
+            window.__violations.push(e.violatedDirective + ' ' + e.blockedURI), true);""")
+    page.goto(server.web_url)
+    page.get_by_role("button", name=re.compile("Ask about cancer spread")).click()
+    box = page.get_by_role("textbox", name="Your question")
+    box.fill("what is metastasis")
+    box.press("Enter")
+    # the greeting (the demo page sends /greet) and the answer, each with the notice
+    expect(page.locator(".turn.bot .notice:not([hidden])")).to_have_count(2, timeout=30_000)
+    assert NOTICE.split(".")[0] in page.locator(".turn.bot").last.inner_text()
+    violations = page.evaluate("window.__violations")
+    assert not violations, violations
+    assert not [c for c in console if "Content Security Policy" in c], console
