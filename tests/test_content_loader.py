@@ -17,8 +17,8 @@ from bot.content.db import make_engine
 from bot.content.loader import ContentError, load_content, read_content_dir
 from bot.content.lookup import AnswerIndex, candidate_keys
 from bot.content.models import Base
+from bot.infra import Infra, free_port, postgres_bin
 from bot.paths import CONTENT_DIR
-from bot.topology import Infra, free_port, postgres_bin
 
 GOOD = """
 - id: {id}
