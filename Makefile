@@ -7,10 +7,13 @@ BIN := $(VENV)/bin
 RASA_VERSION := 3.6.21
 RASA_SDK_VERSION := 3.6.2
 
-.PHONY: run shell test test-fast typecheck train setup evaluate lint chromium clean
+.PHONY: run shell test test-fast typecheck train setup evaluate lint chromium clean bench stack stack-packages
 
 run: setup  ## start action server, Rasa (REST + socket.io) and the widget page; Ctrl-C stops all
 	$(BIN)/python -m bot run
+
+stack: setup stack-packages  ## nginx :5005 -> BOT_REPLICAS Rasa + action servers, PostgreSQL, Redis; page :8080
+	$(BIN)/python -m bot.topology
 
 shell: setup  ## chat in the terminal (rasa shell) with the action server running
 	$(BIN)/python -m bot shell
@@ -18,7 +21,7 @@ shell: setup  ## chat in the terminal (rasa shell) with the action server runnin
 train: setup  ## retrain the Rasa model if its inputs changed
 	$(BIN)/python -m bot train
 
-test: setup chromium  ## the whole suite, against a real trained model and real servers
+test: setup chromium stack-packages  ## the whole suite, against a real trained model and real servers
 	$(BIN)/python -m bot train
 	$(BIN)/ruff check .
 	$(BIN)/mypy
@@ -64,5 +67,26 @@ bot/web/dist/widget.js: node_modules/.installed $(wildcard bot/web/src/*) bot/we
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
+# `make stack` and its test run Debian's PostgreSQL, Redis and nginx (installed when missing).
+stack-packages:
+	@{ ls /usr/lib/postgresql/*/bin/postgres && command -v redis-server && command -v nginx; } >/dev/null 2>&1 || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server nginx >/dev/null; }
+
 clean:
 	rm -rf $(VENV) node_modules bot/web/dist models/spacy_metastasis models/metastasis.* var results data/nlu/generated
+
+# The benchmark (not a test): Rasa's starter bot and ours side by side under Locust, which
+# runs from its own virtualenv so requirements/lock.txt stays the assistant's exact set.
+# Writes results/bench.json and results/bench.png. BENCH_ARGS: --rounds, --seconds, --levels;
+# without --stack it skips make stack's topology.
+BENCH_VENV := var/bench/venv
+BENCH_ARGS ?= --stack
+
+bench: setup $(BENCH_VENV)/.installed  ## starter bot vs ours: latency, throughput, memory, start-up
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+$(BENCH_VENV)/.installed: requirements/bench.txt
+	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade "pip>=23,<25"
+	$(BENCH_VENV)/bin/python -m pip install --quiet -r requirements/bench.txt
+	touch $@

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import tempfile
 import textwrap
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -14,6 +17,7 @@ from bot.content.db import make_engine
 from bot.content.loader import ContentError, load_content, read_content_dir
 from bot.content.lookup import AnswerIndex, candidate_keys
 from bot.content.models import Base
+from bot.infra import Infra, free_port, postgres_bin
 from bot.paths import CONTENT_DIR
 
 GOOD = """
@@ -41,17 +45,40 @@ def write(folder: Path, name: str, *entries: str) -> Path:
     return file
 
 
-@pytest.fixture(params=["sqlite", "external"])
+@pytest.fixture(scope="module")
+def postgresql_url() -> Iterator[str]:
+    """BOT_TEST_DATABASE_URL, or else a PostgreSQL server of the tests' own on a free port
+    (Debian's package: `make test` installs it, as `make stack` does)."""
+    url = os.environ.get("BOT_TEST_DATABASE_URL")
+    if url:
+        yield url
+        return
+    try:
+        postgres_bin("postgres")
+    except RuntimeError as missing:
+        pytest.skip(str(missing))
+    work = Path(tempfile.mkdtemp(prefix="bot-pg-"))
+    work.chmod(0o755)  # PostgreSQL runs as its own user when the tests run as root
+    server = Infra(work=work, run_dir=work / "run", log_dir=work / "logs", tracker_db=work / "unused.db",
+                   pg_port=free_port())
+    try:
+        server.prepare()
+        server.start()
+        server.create_database("content_test")
+        yield server.database_url("content_test")
+    finally:
+        server.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
 def engine(request: pytest.FixtureRequest, tmp_path: Path):
-    """The embedded SQLite file, and (when BOT_TEST_DATABASE_URL is set, e.g. to a
-    PostgreSQL database) the same tests on that server: the same code runs on both."""
+    """The embedded SQLite file, and the same tests on PostgreSQL (BOT_TEST_DATABASE_URL,
+    or the tests' own server): the same code runs on both."""
     if request.param == "sqlite":
         yield make_engine(f"sqlite:///{tmp_path / 'content.db'}")
         return
-    url = os.environ.get("BOT_TEST_DATABASE_URL")
-    if not url:
-        pytest.skip("BOT_TEST_DATABASE_URL not set")
-    engine = make_engine(url)
+    engine = make_engine(request.getfixturevalue("postgresql_url"))
     Base.metadata.drop_all(engine)
     yield engine
     Base.metadata.drop_all(engine)

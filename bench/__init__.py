@@ -1,0 +1,1 @@
+"""`make bench`: the benchmark against Rasa's starter bot (not a test)."""
