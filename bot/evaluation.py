@@ -4,7 +4,7 @@ embeddings, and fail when the held-out figures drop below their floors.
 1. `rasa test nlu` cross-validation (BOT_EVAL_FOLDS folds) on data/nlu, for the shipped
    config.yml and for the same pipeline without the embedding featurizer;
 2. both models served by a real stack on free ports and scored end to end with the
-   shared evaluator (/work/shared/eval/evaluate.py, over HTTP) on the team's held-out set
+   shared evaluator (../shared/eval/evaluate.py, BOT_EVALUATOR; over HTTP) on the team's held-out set
    tests/heldout/patient_questions.tsv (rows also found in the training data are dropped
    first) and the older tests/heldout/questions.tsv; the per-turn p50 of both variants
    comes from the same run, so the comparison shares the machine's load;

@@ -48,7 +48,7 @@ def nlu_document() -> Dict[str, object]:
 
 def write(path: Path = GENERATED) -> bool:
     """Write the file if its content changed; True when written."""
-    text = "# Generated from bot/vocabulary.py by `python -m bot build`. Do not edit.\n"
+    text = "# Generated from data/vocabulary.yml (bot/vocabulary.py) by `make` (python -m bot prepare). Do not edit.\n"
     text += yaml.dump(nlu_document(), sort_keys=False, allow_unicode=True, width=1000)
     if path.exists() and path.read_text() == text:
         return False

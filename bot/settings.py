@@ -64,8 +64,8 @@ SETTINGS: Tuple[Setting, ...] = (
     Setting("BOT_REPLICAS", "2", "Rasa servers (each with its action server) behind nginx in make stack"),
     Setting("BOT_EVAL_FOLDS", "3", "cross-validation folds for make evaluate"),
     Setting("BOT_EVAL_SKIP_CV", None, "1: make evaluate skips the cross-validations (slow)"),
-    Setting("BOT_EVALUATOR", "/work/shared/eval/evaluate.py",
-            "the shared HTTP evaluator make evaluate scores with (its dev set is read beside it)"),
+    Setting("BOT_EVALUATOR", None,
+            "the shared HTTP evaluator make evaluate scores with; default ../shared/eval/evaluate.py"),
     Setting("BOT_TEST_DATABASE_URL", None,
             "a PostgreSQL URL: the content-loader tests also run against it"),
 )
