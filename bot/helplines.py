@@ -6,15 +6,13 @@ clinic outside the US must not be told to call 911. `BOT_REGION` picks the regio
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, Tuple
 
-import yaml
-
 from bot.paths import HELPLINES
+from bot.reviewed import load_reviewed
 from bot.settings import REGIONS
 
 _FIELDS = ("name", "emergency_number", "urgent_line", "urgent_fallback", "banner")
@@ -59,12 +57,7 @@ def _region(path: Path, key: str, raw: Any) -> Helplines:
 
 def load(path: Path = HELPLINES) -> Dict[str, Helplines]:
     """Every region of the file, validated; refuses an unapproved or incomplete file."""
-    with path.open(encoding="utf-8") as handle:
-        raw = yaml.safe_load(handle) or {}
-    if raw.get("status") != "approved":
-        raise HelplineError(f"{path}: status must be approved to be served")
-    if not raw.get("reviewed_by") or not isinstance(raw.get("reviewed_on"), dt.date):
-        raise HelplineError(f"{path}: reviewed_by and reviewed_on (a date) are required")
+    raw = load_reviewed(path, HelplineError)
     regions = raw.get("regions") or {}
     missing = [r for r in REGIONS if r not in regions]
     if missing:

@@ -9,18 +9,16 @@ reply is rendered.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Optional, Tuple
 
-import yaml
-
 from bot.content.loader import SourceRef
 from bot.content.lookup import ServedAnswer
 from bot.paths import SAFETY_DIR
 from bot.replies import Reply, from_answer
+from bot.reviewed import load_reviewed
 from bot.safety import Condition, SafetyFlag
 
 URGENT_REPLIES = SAFETY_DIR / "urgent_replies.yml"
@@ -43,12 +41,7 @@ class Lines:
 @lru_cache(maxsize=None)
 def lines(path: Path = URGENT_REPLIES) -> Lines:
     """The reviewed lines, validated: approved, dated, every key present."""
-    with path.open(encoding="utf-8") as handle:
-        raw = yaml.safe_load(handle) or {}
-    if raw.get("status") != "approved":
-        raise UrgentReplyError(f"{path}: status must be approved to be served")
-    if not raw.get("reviewed_by") or not isinstance(raw.get("reviewed_on"), dt.date):
-        raise UrgentReplyError(f"{path}: reviewed_by and reviewed_on (a date) are required")
+    raw = load_reviewed(path, UrgentReplyError)
     wanted = {("call", "time_critical"), ("call", "urgent"), ("carer", "emergency"),
               ("carer", "crisis")}
     values = {}

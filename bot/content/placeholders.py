@@ -8,16 +8,14 @@ data/safety/red_flags.yml. The content loader refuses an entry with an unknown n
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Dict, List, Tuple
 
-import yaml
-
 from bot.helplines import Helplines, for_region
 from bot.paths import SAFETY_DIR
+from bot.reviewed import load_reviewed
 
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_.]+)\s*\}\}")
 RED_FLAGS = SAFETY_DIR / "red_flags.yml"
@@ -35,12 +33,7 @@ class PlaceholderError(ValueError):
 @lru_cache(maxsize=None)
 def red_flag_lists(path: Path = RED_FLAGS) -> Dict[str, Tuple[str, ...]]:
     """The shared lists (`urgent`, `soon`, ...), validated: approved, reviewed, sourced."""
-    with path.open(encoding="utf-8") as handle:
-        raw = yaml.safe_load(handle) or {}
-    if raw.get("status") != "approved":
-        raise PlaceholderError(f"{path}: status must be approved to be served")
-    if not raw.get("reviewed_by") or not isinstance(raw.get("reviewed_on"), dt.date):
-        raise PlaceholderError(f"{path}: reviewed_by and reviewed_on (a date) are required")
+    raw = load_reviewed(path, PlaceholderError)
     lists: Dict[str, Tuple[str, ...]] = {}
     for name, body in (raw.get("lists") or {}).items():
         items = (body or {}).get("items") or []
