@@ -4,9 +4,11 @@ code path on real objects (a real aiohttp server, a real SQLite file, the traine
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import sqlite3
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -23,7 +25,14 @@ from scipy import sparse
 from sqlalchemy.pool import QueuePool
 
 from bot import build, rasa_server
-from bot.nlp.rasa_components import GuardedLogisticRegressionClassifier
+from bot.nlp.understanding import EmbeddingCascadeClassifier
+
+
+def run_apart(coroutine: Any) -> Any:
+    """asyncio.run in a thread of its own: Playwright's sync API (the browser tests, in the
+    same pytest process) leaves an event loop running in the main thread."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 rasa_server.apply()
 
@@ -62,7 +71,7 @@ def test_action_endpoint_keeps_one_session_and_connection() -> None:
             await runner.cleanup()
         return [answers, same]
 
-    answers, same = asyncio.run(scenario())
+    answers, same = run_apart(scenario())
     assert answers == [VALID] * 3
     assert same
     assert len(set(peers)) == 1, f"one kept connection expected, saw {peers}"
@@ -86,12 +95,12 @@ def test_classifier_weights_column_major_same_probabilities(tmp_path: Path) -> N
     _, metadata = LocalModelStorage.from_model_archive(tmp_path, model)
     storage = LocalModelStorage(tmp_path)
     node = next(name for name in metadata.predict_schema.nodes
-                if "GuardedLogisticRegressionClassifier" in name)
+                if "EmbeddingCascadeClassifier" in name)
     config = metadata.predict_schema.nodes[node].config
     resource = metadata.predict_schema.nodes[node].resource
     assert isinstance(resource, Resource)
     context = ExecutionContext(GraphSchema({}), node_name=node)
-    component = GuardedLogisticRegressionClassifier.load(config, storage, resource, context)
+    component = EmbeddingCascadeClassifier.load(config, storage, resource, context)
     clf = component.clf
     assert clf.coef_.flags.f_contiguous
     rows = sparse.random(20, clf.coef_.shape[1], density=0.01, format="csr", random_state=7)
@@ -113,6 +122,6 @@ def test_a_dead_turns_lock_expires_and_the_waiting_turn_goes_on() -> None:
         async with store.lock("c1", lock_lifetime=2, wait_time_in_seconds=0.2):
             return time.monotonic() - started
 
-    waited = asyncio.run(asyncio.wait_for(next_turn(), timeout=8))
+    waited = run_apart(asyncio.wait_for(next_turn(), timeout=8))
     assert 1.5 <= waited <= 4
     assert store.get_lock("c1") is None or not store.get_lock("c1").tickets  # released
