@@ -146,3 +146,11 @@ def test_skin_cancer_gets_its_note_before_an_answer_or_a_question(index: AnswerI
     for reply in (answered, asked):
         assert reply.preface == note.text and reply.cancer_type == "other"
     assert answered.topic == "common_sites" and asked.topic == "clarify"
+
+
+def test_a_weak_small_talk_guess_asks_instead_of_saying_goodbye(index: AnswerIndex) -> None:
+    ranking = (("goodbye", 0.4), ("out_of_scope", 0.27), ("symptoms", 0.1))
+    reply = route(turn("hes gone a bit yellow", "goodbye", 0.4, ranking=ranking), index)
+    assert reply.topic == "clarify"
+    sure = route(turn("bye for now", "goodbye", 0.95), index)
+    assert sure.topic is None and sure.answer_id is None
