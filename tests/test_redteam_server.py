@@ -161,9 +161,7 @@ BAD_INPUTS = [
     "", " ", "   \n\t  ", "x" * 10_000, "\x00\x01\x02\x1b[31m\x7f", "😱😱😱🙏", "我的癌症扩散了吗",
     "هل انتشر السرطان إلى العظام", "¿el cáncer se ha extendido a los huesos?",
     "<script>alert(1)</script>", "<img src=x onerror=alert(1)>",
-    pytest.param(SQL, marks=pytest.mark.xfail(
-        strict=True, reason="measured 2026-11-30: NLU reads it as 'thanks' (topic None, "
-        "'You're very welcome'); remove this mark when the NLU data fixes it")),
+    SQL,  # was read as a weak 'thanks' (0.4); weak small talk now asks instead
     "{{7*7}}", "${7*7}",
 ]
 MARKUP = {"<script>alert(1)</script>", "<img src=x onerror=alert(1)>",
