@@ -94,6 +94,17 @@ def new_log_lines(stack: SimpleNamespace, before: int) -> List[str]:
     return (stack.topology.work / "nginx" / "access.log").read_text().splitlines()[before:]
 
 
+def next_log_lines(stack: SimpleNamespace, before: int, timeout: float = 5.0) -> List[str]:
+    """The access-log lines after `before`, waiting for nginx to write the first of them
+    (it logs a request after the response has gone, so a fast client can read first)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        lines = new_log_lines(stack, before)
+        if lines or time.monotonic() > deadline:
+            return lines
+        time.sleep(0.05)
+
+
 @pytest.mark.parametrize("transports", [["polling"], None], ids=["polling", "polling-then-websocket"])
 def test_socketio_through_nginx_stays_on_one_replica(stack: SimpleNamespace, transports) -> None:
     before = len(new_log_lines(stack, 0))
@@ -121,7 +132,7 @@ def test_a_turn_cut_off_by_sigkill_is_answered_by_the_other_replica(stack: Simpl
     sender = new_sender("cut")
     before = len(new_log_lines(stack, 0))
     assert ends_with_notice(chat(stack, sender, "hello"))
-    served = new_log_lines(stack, before)[-1].split()[-1]  # nginx alternates between the two
+    served = next_log_lines(stack, before)[-1].split()[-1]  # nginx alternates between the two
     index = 1 if served.endswith(f":{topology.ports.rasa[0]}") else 2
     victim = pid_of(stack, f"rasa-{index}")
     outcome: List[object] = []
