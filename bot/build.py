@@ -50,7 +50,8 @@ def hash_files(files: Iterable[Path], extra: str = "") -> str:
 
 
 def prepare() -> None:
-    """spaCy pipeline, generated vocabulary and content database, each only if changed."""
+    """spaCy pipeline, generated vocabulary, content database and the safety net's vectors,
+    each only if changed."""
     if pipeline.ensure_saved():
         logger.info("built spaCy pipeline at %s", pipeline.SPACY_MODEL)
     if nlu_data.write():
@@ -59,6 +60,10 @@ def prepare() -> None:
         logger.info("wrote the intents of %s and %s", rasa_files.DOMAIN, rasa_files.RULES)
     count, changed = load_content(make_engine(), CONTENT_DIR)
     logger.info("content: %d entries, %s", count, "loaded" if changed else "unchanged")
+    from bot.safety import conditions, semantic
+
+    if semantic.ensure_vectors(conditions()):
+        logger.info("embedded the safety layer's labelled messages into %s", MODELS)
 
 
 def model_is_current() -> bool:

@@ -1,6 +1,6 @@
 """Red-flag figures on a held-out table, rules alone and with the classifier's second opinion.
 
-    .venv/bin/python scripts/heldout_flags.py tests/heldout/redflags_lead2.tsv [--rasa URL --token T]
+    .venv/bin/python scripts/heldout_flags.py tests/heldout/redflags_lead4.tsv [--rasa URL --token T]
 
 With --rasa, each message is parsed by a running Rasa server (its HTTP API,
 /model/parse) and `bot.safety.assess` gets the intent and confidence, exactly as the

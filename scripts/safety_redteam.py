@@ -2,7 +2,7 @@
 
     .venv/bin/python scripts/safety_redteam.py [table.tsv ...]
 
-For each table in tests/redteam/ (default: emergency.tsv and every flags_*.tsv) it prints the
+For each table in data/safety/messages/ (default: emergency.tsv and every flags_*.tsv) it prints the
 recall on emergency and crisis rows (caught with the right topic), the false alarms on
 calm rows, and, where the table names them, how often the condition key and the
 "someone else" reading were right, per condition. The speed figures live here and not in
@@ -21,7 +21,7 @@ from typing import Any, Callable, Dict, List
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.helpers import REDTEAM, RedTeamRow, redteam_table  # noqa: E402
+from tests.helpers import SAFETY_MESSAGES, RedTeamRow, redteam_table  # noqa: E402
 
 URGENT = ("emergency", "crisis")
 
@@ -62,7 +62,7 @@ def measure(rows: List[RedTeamRow], detect: Callable[[str], Any]) -> Dict[str, A
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("tables", nargs="*", default=["emergency.tsv"] + sorted(
-        path.name for path in REDTEAM.glob("flags_*.tsv")))
+        path.name for path in SAFETY_MESSAGES.glob("flags_*.tsv")))
     parser.add_argument("--speed", action="store_true", help="also time the rules")
     args = parser.parse_args()
     engine = _engine()

@@ -9,10 +9,20 @@ from typing import Any, Dict, List, NamedTuple, Tuple
 
 import requests
 
+from bot.paths import SAFETY_DIR
 from tests.contract import NOTICE
 
 TIMEOUT = 60
 REDTEAM = Path(__file__).parent / "redteam"
+#: The labelled safety messages (urgent and calm) live with the safety data: the rules are
+#: tested on them and the second net learns from them (bot/safety/examples.py).
+SAFETY_MESSAGES = SAFETY_DIR / "messages"
+
+
+def _table(name: str) -> Path:
+    """A table by file name: the safety messages, else tests/redteam/ (advice_scope.tsv)."""
+    path = SAFETY_MESSAGES / name
+    return path if path.exists() else REDTEAM / name
 
 
 def new_sender(prefix: str = "test") -> str:
@@ -21,8 +31,8 @@ def new_sender(prefix: str = "test") -> str:
 
 
 def redteam_rows(name: str) -> List[Tuple[str, str]]:
-    """Rows of a red-team table in tests/redteam/ as (message, expected topic)."""
-    with open(REDTEAM / name, newline="", encoding="utf-8") as handle:
+    """Rows of a table (data/safety/messages/ or tests/redteam/) as (message, expected topic)."""
+    with open(_table(name), newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
         return [(row["message"], row["expect"]) for row in reader]
 
@@ -39,8 +49,8 @@ class RedTeamRow(NamedTuple):
 
 
 def redteam_table(name: str) -> List[RedTeamRow]:
-    """Every column of a red-team table; the `condition` and `who` columns are optional."""
-    with open(REDTEAM / name, newline="", encoding="utf-8") as handle:
+    """Every column of a table; the `condition` and `who` columns are optional."""
+    with open(_table(name), newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
         return [RedTeamRow(row["message"], row["expect"],
                            tuple(c for c in (row.get("condition") or "").split("|") if c),

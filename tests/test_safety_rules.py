@@ -1,6 +1,6 @@
 """Unit tests of the rule-based safety layer (bot/safety/, data/safety/*.yml), no server.
 
-The red-team tables in tests/redteam/ are the test: emergency.tsv (older), flags_new.tsv
+The red-team tables in data/safety/messages/ are the test: emergency.tsv (older), flags_new.tsv
 (written for issue 8 before the engine changed) and flags_probe*.tsv (written after, to
 probe the new rules, each measured once before it was used for fixes); these also name
 the expected condition and whether a carer is writing. Figures: docs/safety.md.
@@ -208,6 +208,14 @@ def test_unknown_condition_key() -> None:
 # ---- assess(): the classifier as a second opinion --------------------------------------
 
 
+@pytest.fixture
+def net_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second net switched off (examples.yml not approved): the classifier's opinion
+    is the fallback these tests check."""
+    monkeypatch.setattr(safety.semantic, "get_net", lambda *_: None)
+
+
+@pytest.mark.usefixtures("net_off")
 def test_classifier_emergency_counts_above_threshold() -> None:
     text = "something is really wrong with my mum please help"
     assert detect(text) is None
@@ -225,12 +233,14 @@ def test_classifier_emergency_on_an_educational_question_is_ignored() -> None:
     assert not is_educational("my dad cant walk")
 
 
+@pytest.mark.usefixtures("net_off")
 def test_classifier_crisis_counts_even_on_a_question() -> None:
     flag = assess("is there any point carrying on with all this", CRISIS, 0.8)
     assert flag is not None and flag.topic == CRISIS and flag.condition == "self_harm"
     assert not flag.someone_else
 
 
+@pytest.mark.usefixtures("net_off")
 def test_classifier_flag_knows_when_a_carer_writes() -> None:
     flag = assess("my dad has been so low, he keeps saying he is done with everything",
                   CRISIS, 0.9)
@@ -258,6 +268,7 @@ def test_classifier_is_overruled_when_the_rules_read_a_denial(text: str, intent:
     assert assess(text, intent, 0.99) is None
 
 
+@pytest.mark.usefixtures("net_off")
 def test_a_denial_does_not_hide_everything_else() -> None:
     busy = "no chest pain but i feel awful, my heart is racing and i'm sweating and shaking all over"
     flag = assess(busy, EMERGENCY, 0.9)

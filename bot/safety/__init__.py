@@ -6,9 +6,11 @@ cost a life. The rules run on every message, before and regardless of the classi
 
 The rules are reviewed data (data/safety/*.yml: words, rules, typos, conditions), checked
 when loaded (data.py). The engine: patterns.py (pattern language -> spaCy Matcher),
-reader.py (negation, past, questions, who is at risk), engine.py (the decision). Nothing
-is loaded at import; call warm_up() at start (the action server does) or the first
-message builds it. Figures and how to add a red flag: docs/safety.md.
+reader.py (negation, past, questions, who is at risk), engine.py (the decision). When the
+rules find nothing, a second net reads the message's meaning (semantic.py: a sentence
+embedding and a regression trained on the team's labelled messages). Nothing is loaded at
+import; call warm_up() at start (the action server does) or the first message builds it.
+Figures and how to add a red flag: docs/safety.md.
 """
 
 from __future__ import annotations
@@ -17,23 +19,28 @@ import logging
 import math
 from typing import Optional, Sequence
 
+from bot.safety import semantic
 from bot.safety.data import Condition, SafetyDataError
-from bot.safety.engine import CRISIS, EMERGENCY, SELF_HARM, UNSPECIFIED, SafetyFlag, get_engine, safe_read
+from bot.safety.engine import CRISIS, EMERGENCY, SELF_HARM, UNSPECIFIED, Reading, SafetyFlag, get_engine, safe_read
 
-#: A classifier "emergency" or "crisis" this sure counts even when no rule fired (unless
-#: the message is clearly an educational question, or the rules read its red-flag words
-#: as denied). Measured on the red-team tables and 180 extra look-alikes (Nov 2026 model):
-#: the classifier alone found 48 of 61 urgent rows, 10 of them below 0.8; its false alarms
-#: on calm messages spread from 0.5 to 0.99, with a cluster of "can't ..." / "don't ..."
-#: sentences read as crisis between 0.5 and 0.7. 0.7 keeps the net, drops that cluster.
+#: Used only when the second net is off (examples.yml not approved, or it failed): a
+#: classifier "emergency" or "crisis" this sure counts when no rule fired (unless the
+#: message is clearly an educational question, or the rules read its red-flag words as
+#: denied). Why not always: on a held-out round it added 5 false alarms ("dying of
+#: boredom", "I'm not going to do anything stupid") and no catch the net had not made.
 EMERGENCY_THRESHOLD = 0.7
 CRISIS_THRESHOLD = 0.7
+#: The second net reads messages of at least this many words ("hi", "thank you" are not
+#: worth an embedding; short urgent words are the rules' job).
+NET_MIN_WORDS = 3
 
 
 def warm_up() -> None:
-    """Load and check the data and build the matcher now (e.g. at action-server start)
-    rather than on the first message. Raises SafetyDataError if a data file is wrong."""
-    get_engine()
+    """Load and check the data, build the matcher and the second net now (e.g. at
+    action-server start) rather than on the first message. Raises SafetyDataError if a
+    data file is wrong."""
+    engine = get_engine()
+    semantic.get_net(engine.data.conditions)
 
 
 def condition(key: str) -> Condition:
@@ -71,15 +78,41 @@ def _someone_else(text: str) -> bool:
         return False
 
 
+def _second_net(text: str, reading: Reading) -> Optional[SafetyFlag]:
+    """The net's flag for a message the rules found nothing in. Raises when the net is off
+    or broken, so that assess() falls back to the classifier's opinion."""
+    engine = get_engine()
+    net = semantic.get_net(engine.data.conditions)
+    if net is None:
+        raise LookupError("second net off")
+    if len(text.split()) < NET_MIN_WORDS or is_educational(text):
+        return None
+    verdict = net.judge(text, denied=bool(reading.denied))
+    if verdict.topic is None or verdict.topic in reading.dismissed:
+        return None
+    # The rules read this message's red-flag words as denied ("no chest pain but ..."): the
+    # reply must not open by naming one of them.
+    condition = SELF_HARM if verdict.topic == CRISIS else \
+        UNSPECIFIED if EMERGENCY in reading.denied else verdict.condition
+    return SafetyFlag(verdict.topic, condition, f"net@{verdict.probability:.2f}: like "
+                      f"{verdict.nearest!r}", _someone_else(text))
+
+
 def assess(text: str, intent: Optional[str], confidence: float) -> Optional[SafetyFlag]:
-    """The whole safety decision for one message: detect() wins; otherwise a classifier
-    intent of "emergency"/"crisis" with confidence >= its threshold counts, unless the
-    message is clearly an educational question about a symptom, or the rules read the
-    very red-flag words the classifier reacted to and found them denied or not happening
-    now, in an otherwise short message ("I'm not suicidal, just scared")."""
+    """The whole safety decision for one message: detect() wins; otherwise the second net
+    (semantic.py) decides. Only when the net is off does a classifier intent of
+    "emergency"/"crisis" with confidence >= its threshold count, unless the message is
+    clearly an educational question about a symptom, or the rules read the very red-flag
+    words the classifier reacted to and found them denied or not happening now, in an
+    otherwise short message ("I'm not suicidal, just scared")."""
     reading = safe_read(text)
     if reading.flag is not None:
         return reading.flag
+    try:
+        return _second_net(text if isinstance(text, str) else str(text or ""), reading)
+    except Exception as error:  # the net must never silence the layer: fall back
+        if not isinstance(error, LookupError):
+            logging.getLogger(__name__).exception("second net failed; using the classifier")
     if intent in reading.dismissed:  # "my legs are not numb, just tired"
         return None
     try:

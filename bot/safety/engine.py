@@ -59,6 +59,9 @@ class Reading:
     #: past, over, hypothetical), in a message with little else in it. A classifier guess
     #: of that topic is then overruled.
     dismissed: FrozenSet[str] = frozenset()
+    #: Topics whose red-flag words the rules saw and read, every one, as not happening now,
+    #: however long the message. The second net needs to be surer to overrule that.
+    denied: FrozenSet[str] = frozenset()
 
 
 class Engine:
@@ -113,12 +116,13 @@ class Engine:
             condition, hit = self.choose(reported, alone)
             return Reading(SafetyFlag(EMERGENCY, condition, phrase(hit),
                                       reader.someone_else(hit.start, hit.end)))
-        dismissed = set()
+        dismissed, denied = set(), set()
         for topic, found in ((CRISIS, crisis), (EMERGENCY, urgent)):
-            if found and not (reported if topic == EMERGENCY else []) and \
-                    self.other_words(reader, found) <= DISMISS_MAX_OTHER_WORDS:
-                dismissed.add(topic)
-        return Reading(None, frozenset(dismissed))
+            if found and not (reported if topic == EMERGENCY else []):
+                denied.add(topic)
+                if self.other_words(reader, found) <= DISMISS_MAX_OTHER_WORDS:
+                    dismissed.add(topic)
+        return Reading(None, frozenset(dismissed), frozenset(denied))
 
     def choose(self, hits: List[Hit], alone: List[Hit]) -> Tuple[str, Hit]:
         """The condition with the most weight among the reported phrases (ties: the one

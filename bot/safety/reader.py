@@ -107,8 +107,9 @@ class Reader:
                 break
         return False
 
-    def past(self, start: int, end: int) -> bool:
-        """The clause places the phrase in the past ("years ago"), and nothing says it is back."""
+    def past(self, start: int, end: int, explicit: bool = False) -> bool:
+        """The clause places the phrase in the past ("years ago"), and nothing says it is back.
+        `explicit`: only a two-word cue counts ("used to", "years ago"), not "once" alone."""
         w = self.w
         lo, hi = self.clause_bounds(start, end)
         # "fever of 39 and he had chemo last year": "and" + a person opens a new clause.
@@ -123,7 +124,7 @@ class Reader:
         words = self.norms[lo:hi + 1]
         if any(word in w["ONGOING"] for word in words):
             return False
-        if any(word in w["PAST_WORDS"] for word in words):
+        if not explicit and any(word in w["PAST_WORDS"] for word in words):
             return True
         for i in range(lo, hi + 1):
             if self._pair(i, self.past_pairs):
@@ -251,8 +252,8 @@ class Reader:
             return False
         if rule.temperature and self.normal_reading(end):
             return False
-        if rule.kind == "crisis":
-            return True
+        if rule.kind == "crisis":  # counts even in a question; not when said to be long past
+            return not self.past(start, end, explicit=True)
         if rule.kind in ("denial", "ruled_out"):
             return False
         if rule.not_in_sentence and any(word in rule.not_in_sentence for word in

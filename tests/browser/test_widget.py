@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "docs" / "screenshots"
 EMERGENCY = "my legs went numb and I can't walk, my back is killing me"
-CRISIS = "i keep thinking everyone would be better off without me"  # tests/redteam/emergency.tsv
+CRISIS = "i keep thinking everyone would be better off without me"  # data/safety/messages/emergency.tsv
 SHADOW = "document.querySelector('#metastasis-chat-widget').shadowRoot"
 XSS = "<script>alert(1)</script> <img src=x onerror=alert(1)>"
 

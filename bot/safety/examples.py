@@ -1,0 +1,111 @@
+"""Loading and checking what the safety layer's second net (semantic.py) learns from.
+
+Two kinds of labelled messages, all written by the team in patients' and carers' words:
+- data/safety/examples.yml: reviewed examples, urgent ones per condition and calm
+  look-alikes (its review metadata switches the net on: only `approved` is used);
+- data/safety/messages/*.tsv: the red-team tables (message, expect[, condition, who]) that
+  the rules are tested on, urgent and calm.
+
+Why a checker: a condition key spelled wrong would silently teach the net a danger with no
+reply opening; errors stop start-up and name the file and the entry, as for the rules.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Collection, Dict, List, Optional, Tuple
+
+from bot.paths import SAFETY_DIR
+from bot.safety.data import SafetyDataError, _check_meta, _read
+
+FILE = "examples.yml"
+MESSAGES = "messages"
+#: The labels the net learns: calm, or the topic of the urgent reply.
+CALM, EMERGENCY, CRISIS = "calm", "emergency", "crisis"
+#: The condition key whose examples are crisis (self-harm) rather than emergency.
+CRISIS_CONDITION = "self_harm"
+#: A table's `expect` column -> the net's label.
+TABLE_LABELS = {"emergency": EMERGENCY, "crisis": CRISIS, "not_emergency": CALM}
+
+
+@dataclass(frozen=True)
+class TrainingSet:
+    """Every labelled message; `conditions[i]` is the condition of an urgent message when
+    known (None for calm ones and for table rows that name no single condition)."""
+
+    texts: Tuple[str, ...]
+    labels: Tuple[str, ...]
+    conditions: Tuple[Optional[str], ...]
+    approved: bool  # examples.yml's status: the net is off unless approved
+    digest: str  # sha256 over every file read: the cache key of the vectors
+
+
+def load_training_set(known_conditions: Collection[str], directory: Path = SAFETY_DIR) -> TrainingSet:
+    """The checked examples, then the tables' rows. Raises SafetyDataError naming the entry:
+    an unknown condition or label, an empty example, or one message given two labels."""
+    texts: List[str] = []
+    labels: List[str] = []
+    conditions: List[Optional[str]] = []
+    seen: Dict[str, Tuple[str, str]] = {}  # message -> (label, where)
+
+    def add(text: Any, label: str, condition: Optional[str], file: str, entry: str) -> None:
+        if not isinstance(text, str) or not text.strip():
+            raise SafetyDataError(file, entry, "every example must be a non-empty line of text")
+        key = " ".join(text.lower().split())
+        if key in seen:  # listed twice: harmless when the labels agree, else a contradiction
+            if seen[key][0] != label:
+                raise SafetyDataError(file, entry, f"{text!r} is {label} here but "
+                                                   f"{seen[key][0]} in {seen[key][1]}")
+            return
+        seen[key] = (label, f"{file} {entry}")
+        texts.append(text.strip())
+        labels.append(label)
+        conditions.append(condition)
+
+    path = directory / FILE
+    doc = _read(path)
+    _check_meta(FILE, doc)
+    digest = hashlib.sha256(path.read_bytes())
+    raw_urgent = doc.get("urgent")
+    if not isinstance(raw_urgent, dict) or not raw_urgent:
+        raise SafetyDataError(FILE, "urgent", "must map condition keys to lists of messages")
+    for condition, items in raw_urgent.items():
+        entry = f"urgent.{condition}"
+        if condition not in known_conditions:
+            raise SafetyDataError(FILE, entry, "is not a condition in conditions.yml")
+        if not isinstance(items, list) or not items:
+            raise SafetyDataError(FILE, entry, "must be a non-empty list of messages")
+        label = CRISIS if condition == CRISIS_CONDITION else EMERGENCY
+        for text in items:
+            add(text, label, condition, FILE, entry)
+    raw_calm = doc.get("calm")
+    if not isinstance(raw_calm, list) or not raw_calm:
+        raise SafetyDataError(FILE, "calm", "must be a non-empty list of messages")
+    for text in raw_calm:
+        add(text, CALM, None, FILE, "calm")
+    for table in sorted((directory / MESSAGES).glob("*.tsv")):
+        digest.update(table.name.encode() + table.read_bytes())
+        _read_table(table, known_conditions, add)
+    if CRISIS not in labels or EMERGENCY not in labels:
+        raise SafetyDataError(FILE, "urgent", f"needs emergency and {CRISIS_CONDITION} examples")
+    return TrainingSet(tuple(texts), tuple(labels), tuple(conditions),
+                       doc.get("status") == "approved", digest.hexdigest())
+
+
+def _read_table(path: Path, known_conditions: Collection[str], add: Any) -> None:
+    name = f"{MESSAGES}/{path.name}"
+    with path.open(newline="", encoding="utf-8") as handle:
+        for number, row in enumerate(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE), 2):
+            entry = f"line {number}"
+            label = TABLE_LABELS.get(row.get("expect") or "")
+            if label is None:
+                raise SafetyDataError(name, entry, f"expect must be one of {sorted(TABLE_LABELS)}")
+            named = [c for c in (row.get("condition") or "").split("|") if c]
+            for condition in named:
+                if condition not in known_conditions:
+                    raise SafetyDataError(name, entry, f"{condition} is not in conditions.yml")
+            single = named[0] if len(named) == 1 and label != CALM else None
+            add(row.get("message"), label, single, name, entry)

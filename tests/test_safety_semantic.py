@@ -1,0 +1,182 @@
+"""The safety layer's second net (bot/safety/semantic.py): the real embedding model, the
+real labelled messages, no server.
+
+The messages below were written for this file: none is in data/safety/ (checked), and the
+rules alone do not flag the urgent ones (checked), so a pass is the net's own work.
+The held-out rounds in tests/heldout/redflags_lead3.tsv and redflags_lead4.tsv are scored
+with the whole layer (rules + net); figures in docs/safety.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+from typing import List, Tuple
+
+import pytest
+import yaml
+
+from bot import safety
+from bot.paths import SAFETY_DIR
+from bot.safety import CRISIS, EMERGENCY, assess, conditions, detect, semantic
+from bot.safety.data import SafetyDataError
+from bot.safety.examples import CALM, load_training_set
+
+HELDOUT = Path(__file__).parent / "heldout"
+#: Rules miss these; the net must not.
+NET_URGENT = [
+    ("my husband is grey and clammy and keeps clutching at his chest", EMERGENCY),
+    ("she went all floppy in the chair and her eyes rolled back", EMERGENCY),
+    ("i cant see a way through this anymore and ive started giving my things away", CRISIS),
+]
+#: Calm look-alikes: the layer must stay quiet.
+CALM_ROWS = [
+    "my husband has been a bit grey and tired since the news, he is sleeping a lot",
+    "she dozed off in the chair after lunch as usual",
+    "dad gets out of puff on the stairs these days but is fine sitting down",
+    "mums tummy feels a bit full after meals",
+    "he felt warm yesterday so we checked, 36.9, he is fine",
+    "my wife was sick once after the anti sickness tablets wore off",
+    "im going to end my treatment break next month and start again",
+    "i feel overwhelmed, but i am not in danger, just sad",
+    "my son says this treatment is a nightmare but he is glad to be having it",
+]
+
+
+def _training_texts() -> set:
+    training = load_training_set(conditions())
+    return {" ".join(t.lower().split()) for t in training.texts}
+
+
+def test_probe_messages_are_not_training_data() -> None:
+    known = _training_texts()
+    for text in [t for t, _ in NET_URGENT] + CALM_ROWS:
+        assert " ".join(text.lower().split()) not in known, text
+
+
+@pytest.mark.parametrize("text,topic", NET_URGENT)
+def test_the_net_catches_what_the_rules_miss(text: str, topic: str) -> None:
+    assert detect(text) is None, "the rules catch this one: pick another probe"
+    flag = assess(text, None, 0.0)
+    assert flag is not None and flag.topic == topic, text
+    assert flag.phrase.startswith("net@")
+
+
+@pytest.mark.parametrize("text", CALM_ROWS)
+def test_calm_look_alikes_stay_calm(text: str) -> None:
+    assert assess(text, None, 0.0) is None
+
+
+def test_a_carer_flag_from_the_net_knows_someone_else_is_at_risk() -> None:
+    flag = assess(NET_URGENT[0][0], None, 0.0)
+    assert flag is not None and flag.someone_else
+
+
+def test_the_classifier_is_not_consulted_while_the_net_is_on() -> None:
+    """A sure classifier "crisis" on a joke used to raise a false alarm."""
+    assert assess("honestly the food on this ward could kill a person", CRISIS, 0.99) is None
+
+
+def test_short_and_educational_messages_skip_the_net(monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the net ran")
+
+    net = semantic.get_net(conditions())
+    assert net is not None
+    monkeypatch.setattr(net, "judge", boom)
+    for text in ("thank you", "hi there", "what does it mean when cancer has spread",
+                 "can it spread to the bones"):
+        assert assess(text, None, 0.0) is None
+
+
+def test_a_broken_net_falls_back_to_the_classifier(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*_args: object) -> None:
+        raise RuntimeError("simulated failure")
+
+    monkeypatch.setattr(safety.semantic, "get_net", broken)
+    text = "something is really wrong with my mum please help"
+    flag = assess(text, EMERGENCY, 0.9)
+    assert flag is not None and flag.topic == EMERGENCY and flag.phrase.startswith("intent:")
+
+
+def test_long_messages_are_read_in_windows() -> None:
+    story = ("We saw the oncologist on Monday. The scan was mostly stable. Dad was cheerful. "
+             "Tonight he went all floppy in his chair and his eyes rolled back. "
+             "We are at home. What should we do?")
+    windows = semantic.windows(story)
+    assert 1 < len(windows) <= semantic.MAX_WINDOWS
+    assert any("floppy" in w for w in windows)
+    assert semantic.windows("one short message") == ["one short message"]
+
+
+def test_the_vectors_are_built_once() -> None:
+    assert semantic.ensure_vectors(conditions()) is False  # `make` built them already
+    assert semantic.vectors_path(load_training_set(conditions())).exists()
+
+
+# ---- the data: checked on load, errors name the file and the entry --------------------
+
+
+def _copy(tmp_path: Path) -> Path:
+    shutil.copy(SAFETY_DIR / "examples.yml", tmp_path / "examples.yml")
+    shutil.copytree(SAFETY_DIR / "messages", tmp_path / "messages")
+    return tmp_path
+
+
+def _edit(path: Path, change: object) -> None:
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(doc)  # type: ignore[operator]
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+
+
+def test_an_unknown_condition_is_named(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    _edit(folder / "examples.yml", lambda d: d["urgent"].update({"no_such_thing": ["x y z"]}))
+    with pytest.raises(SafetyDataError, match="examples.yml: urgent.no_such_thing"):
+        load_training_set(conditions(), folder)
+
+
+def test_one_message_with_two_labels_is_refused(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    first_urgent = next(iter(yaml.safe_load((folder / "examples.yml").read_text())["urgent"].values()))[0]
+    _edit(folder / "examples.yml", lambda d: d["calm"].append(first_urgent))
+    with pytest.raises(SafetyDataError, match="is calm here but"):
+        load_training_set(conditions(), folder)
+
+
+def test_a_table_with_a_wrong_label_is_named(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    with (folder / "messages" / "zz_extra.tsv").open("w", encoding="utf-8") as out:
+        out.write("message\texpect\nsomething odd here\turgent-ish\n")
+    with pytest.raises(SafetyDataError, match="messages/zz_extra.tsv: line 2"):
+        load_training_set(conditions(), folder)
+
+
+def test_a_draft_file_switches_the_net_off(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    _edit(folder / "examples.yml", lambda d: d.update(status="draft"))
+    training = load_training_set(conditions(), folder)
+    assert not training.approved and CALM in training.labels
+
+
+# ---- held-out rounds, scored with the whole layer ---------------------------------------
+
+
+def _rows(name: str) -> List[Tuple[str, str]]:
+    with open(HELDOUT / name, newline="", encoding="utf-8") as handle:
+        return [(r["message"], r["expect"])
+                for r in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)]
+
+
+@pytest.mark.parametrize("name", ["redflags_lead3.tsv", "redflags_lead4.tsv"])
+def test_heldout_round(name: str) -> None:
+    """Recall 1.0 and false alarms at most 2 in 45 (both rounds were scored once before the
+    fixes that followed them; docs/safety.md has the first-sight figures)."""
+    rows = _rows(name)
+    missed = [m for m, e in rows if e in (EMERGENCY, CRISIS)
+              and getattr(assess(m, None, 0.0), "topic", None) != e]
+    alarms = [m for m, e in rows if e == "not_emergency" and assess(m, None, 0.0) is not None]
+    assert not missed
+    assert len(alarms) <= 2, alarms
+    assert not set(m for m, _ in rows) & _training_texts(), "a held-out row became training data"
