@@ -1,6 +1,6 @@
 """Measure the NumPy MiniLM runtime: start time (hash check + load) and time per sentence.
 
-    .venv/bin/python benchmarks/embedding_runtime.py [--repeat 50]
+    .venv/bin/python -m benchmarks.embedding_runtime [--repeat 50]
 
 Prints one line per measurement. On a shared machine run it with nothing else heavy going
 on, or say that the figures were measured under load.
