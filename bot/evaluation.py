@@ -36,9 +36,9 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import yaml
 
-from bot import build
+from bot import build, nlu_data
 from bot.nlp import pipeline
-from bot.paths import DATA, RASA, ROOT
+from bot.paths import RASA, ROOT
 from bot.services import Ports, Stack
 from bot.settings import get, settings
 
@@ -72,13 +72,7 @@ def _norm(text: str) -> str:
 
 def training_texts() -> set:
     """Every training example, normalised (to drop held-out rows that were trained on)."""
-    texts = set()
-    for file in (DATA / "nlu").rglob("*.yml"):
-        for block in yaml.safe_load(file.read_text()).get("nlu", []):
-            for line in str(block.get("examples", "")).splitlines():
-                if line.strip().startswith("- "):
-                    texts.add(_norm(re.sub(r"\[([^\]]+)\][({][^)}]*[)}]", r"\1", line.strip()[2:])))
-    return texts
+    return {_norm(text) for texts in nlu_data.intent_examples().values() for text in texts}
 
 
 def clean_heldout(source: Path, out: Path) -> Tuple[int, int]:

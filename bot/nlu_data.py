@@ -1,10 +1,12 @@
-"""Generate Rasa's lookup tables and synonyms from the vocabulary (never copied by hand).
+"""Rasa's NLU data: generate the lookup tables and synonyms from the vocabulary (never
+copied by hand), and read the team's intent examples back as plain text.
 
 The output, data/nlu/generated/vocabulary.yml, is a build artefact: `make` writes it.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Dict, List
 
@@ -13,7 +15,26 @@ import yaml
 from bot import vocabulary
 from bot.paths import DATA
 
-GENERATED = DATA / "nlu" / "generated" / "vocabulary.yml"
+NLU_DIR = DATA / "nlu"
+GENERATED = NLU_DIR / "generated" / "vocabulary.yml"
+#: "[bone](site)" or "[bones]{...}" in an example -> "bone" / "bones".
+ENTITY_MARKUP = re.compile(r"\[([^\]]+)\][({][^)}]*[)}]")
+
+
+def intent_examples(folder: Path = NLU_DIR) -> Dict[str, List[str]]:
+    """Every training example per intent as a patient typed it (entity markup removed).
+    Used by the held-out scoring (to drop rows that were trained on) and by the safety
+    layer's second net (the education questions are its calm examples)."""
+    found: Dict[str, List[str]] = {}
+    for file in sorted(folder.rglob("*.yml")):
+        for block in (yaml.safe_load(file.read_text(encoding="utf-8")) or {}).get("nlu", []):
+            if "intent" not in block:
+                continue
+            for line in str(block.get("examples", "")).splitlines():
+                if line.strip().startswith("- "):
+                    found.setdefault(block["intent"], []).append(
+                        ENTITY_MARKUP.sub(r"\1", line.strip()[2:]).strip())
+    return found
 
 
 class _Literal(str):

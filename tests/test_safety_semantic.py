@@ -28,7 +28,7 @@ HELDOUT = Path(__file__).parent / "heldout"
 NET_URGENT = [
     ("my husband is grey and clammy and keeps clutching at his chest", EMERGENCY),
     ("she went all floppy in the chair and her eyes rolled back", EMERGENCY),
-    ("i cant see a way through this anymore and ive started giving my things away", CRISIS),
+    ("there is no way out of this for me, ive written to everyone i love", CRISIS),
 ]
 #: Calm look-alikes: the layer must stay quiet.
 CALM_ROWS = [
@@ -112,7 +112,7 @@ def test_long_messages_are_read_in_windows() -> None:
 
 def test_the_vectors_are_built_once() -> None:
     assert semantic.ensure_vectors(conditions()) is False  # `make` built them already
-    assert semantic.vectors_path(load_training_set(conditions())).exists()
+    assert semantic.VECTORS.exists()
 
 
 # ---- the data: checked on load, errors name the file and the entry --------------------

@@ -1,10 +1,14 @@
 """Loading and checking what the safety layer's second net (semantic.py) learns from.
 
-Two kinds of labelled messages, all written by the team in patients' and carers' words:
+Three kinds of labelled messages, all written by the team in patients' and carers' words:
 - data/safety/examples.yml: reviewed examples, urgent ones per condition and calm
   look-alikes (its review metadata switches the net on: only `approved` is used);
 - data/safety/messages/*.tsv: the red-team tables (message, expect[, condition, who]) that
-  the rules are tested on, urgent and calm.
+  the rules are tested on, urgent and calm;
+- the NLU training examples of every intent but emergency and crisis (data/nlu/): calm.
+  Why: without them the net read personal education questions ("my husband has bone
+  mets, could I catch it?") as urgent. Where one of them is also a safety message, the
+  safety label wins.
 
 Why a checker: a condition key spelled wrong would silently teach the net a danger with no
 reply opening; errors stop start-up and name the file and the entry, as for the rules.
@@ -13,11 +17,11 @@ reply opening; errors stop start-up and name the file and the entry, as for the 
 from __future__ import annotations
 
 import csv
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Collection, Dict, List, Optional, Tuple
 
+from bot import nlu_data
 from bot.paths import SAFETY_DIR
 from bot.safety.data import SafetyDataError, _check_meta, _read
 
@@ -27,6 +31,8 @@ MESSAGES = "messages"
 CALM, EMERGENCY, CRISIS = "calm", "emergency", "crisis"
 #: The condition key whose examples are crisis (self-harm) rather than emergency.
 CRISIS_CONDITION = "self_harm"
+#: NLU intents whose examples are not calm (the rest are).
+URGENT_INTENTS = frozenset({"emergency", "crisis"})
 #: A table's `expect` column -> the net's label.
 TABLE_LABELS = {"emergency": EMERGENCY, "crisis": CRISIS, "not_emergency": CALM}
 
@@ -40,10 +46,10 @@ class TrainingSet:
     labels: Tuple[str, ...]
     conditions: Tuple[Optional[str], ...]
     approved: bool  # examples.yml's status: the net is off unless approved
-    digest: str  # sha256 over every file read: the cache key of the vectors
 
 
-def load_training_set(known_conditions: Collection[str], directory: Path = SAFETY_DIR) -> TrainingSet:
+def load_training_set(known_conditions: Collection[str], directory: Path = SAFETY_DIR,
+                      nlu_dir: Path = nlu_data.NLU_DIR) -> TrainingSet:
     """The checked examples, then the tables' rows. Raises SafetyDataError naming the entry:
     an unknown condition or label, an empty example, or one message given two labels."""
     texts: List[str] = []
@@ -51,12 +57,13 @@ def load_training_set(known_conditions: Collection[str], directory: Path = SAFET
     conditions: List[Optional[str]] = []
     seen: Dict[str, Tuple[str, str]] = {}  # message -> (label, where)
 
-    def add(text: Any, label: str, condition: Optional[str], file: str, entry: str) -> None:
+    def add(text: Any, label: str, condition: Optional[str], file: str, entry: str,
+            yields: bool = False) -> None:
         if not isinstance(text, str) or not text.strip():
             raise SafetyDataError(file, entry, "every example must be a non-empty line of text")
         key = " ".join(text.lower().split())
         if key in seen:  # listed twice: harmless when the labels agree, else a contradiction
-            if seen[key][0] != label:
+            if seen[key][0] != label and not yields:
                 raise SafetyDataError(file, entry, f"{text!r} is {label} here but "
                                                    f"{seen[key][0]} in {seen[key][1]}")
             return
@@ -68,7 +75,6 @@ def load_training_set(known_conditions: Collection[str], directory: Path = SAFET
     path = directory / FILE
     doc = _read(path)
     _check_meta(FILE, doc)
-    digest = hashlib.sha256(path.read_bytes())
     raw_urgent = doc.get("urgent")
     if not isinstance(raw_urgent, dict) or not raw_urgent:
         raise SafetyDataError(FILE, "urgent", "must map condition keys to lists of messages")
@@ -87,12 +93,15 @@ def load_training_set(known_conditions: Collection[str], directory: Path = SAFET
     for text in raw_calm:
         add(text, CALM, None, FILE, "calm")
     for table in sorted((directory / MESSAGES).glob("*.tsv")):
-        digest.update(table.name.encode() + table.read_bytes())
         _read_table(table, known_conditions, add)
+    for intent, examples in nlu_data.intent_examples(nlu_dir).items():
+        if intent not in URGENT_INTENTS:
+            for text in examples:
+                add(text, CALM, None, "data/nlu", intent, yields=True)
     if CRISIS not in labels or EMERGENCY not in labels:
         raise SafetyDataError(FILE, "urgent", f"needs emergency and {CRISIS_CONDITION} examples")
     return TrainingSet(tuple(texts), tuple(labels), tuple(conditions),
-                       doc.get("status") == "approved", digest.hexdigest())
+                       doc.get("status") == "approved")
 
 
 def _read_table(path: Path, known_conditions: Collection[str], add: Any) -> None:

@@ -252,12 +252,12 @@ class Reader:
             return False
         if rule.temperature and self.normal_reading(end):
             return False
+        if rule.not_in_sentence and any(word in rule.not_in_sentence for word in
+                                        self.norms[self.lo(start):self.hi(start) + 1]):
+            return False
         if rule.kind == "crisis":  # counts even in a question; not when said to be long past
             return not self.past(start, end, explicit=True)
         if rule.kind in ("denial", "ruled_out"):
-            return False
-        if rule.not_in_sentence and any(word in rule.not_in_sentence for word in
-                                        self.norms[self.lo(start):self.hi(start) + 1]):
             return False
         if rule.only_with and not any(word in rule.only_with for word in self.norms):
             return False

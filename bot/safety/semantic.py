@@ -9,8 +9,9 @@ data/safety/examples.yml and the red-team tables in data/safety/messages/): urge
 and calm look-alikes. It only runs when the rules found nothing and the message is not a
 plain question about a symptom, so most turns never pay for it.
 
-The messages' vectors are a build output in models/ (keyed by the data's and the model's
-hashes), made by `make train` (bot.build.prepare); a start that finds none makes them.
+The messages' vectors are a build output (models/safety-vectors.npz, per text, with the
+model's hash), made by `make` (bot.build.prepare); a start that finds some missing embeds
+just those.
 """
 
 from __future__ import annotations
@@ -20,8 +21,7 @@ import os
 import re
 import threading
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Collection, List, Optional, Tuple
+from typing import Collection, Dict, List, Optional, Tuple
 
 import numpy as np
 
@@ -31,13 +31,15 @@ from bot.safety.examples import CALM, CRISIS, CRISIS_CONDITION, EMERGENCY, Train
 logger = logging.getLogger(__name__)
 
 #: Regularisation of the logistic regression and the weight of a calm example against an
-#: urgent one; with THRESHOLD chosen by cross-validation on the labelled messages and a
-#: held-out round (docs/safety.md): at 0.7 the net alone flagged 4 of 446 calm messages it
-#: had not learnt from.
+#: urgent one; with THRESHOLD chosen on held-out rounds and the question sets
+#: (docs/safety.md, "The second net").
 C_VALUE = 8.0
 CALM_WEIGHT = 1.5
-#: Probability of an urgent label at which the net flags a message on its own.
+#: Probability of an urgent label at which the net flags a message on its own; crisis
+#: lower, because a false crisis reply costs a kind word and the help lines, a missed one
+#: may cost a life.
 THRESHOLD = 0.7
+THRESHOLD_CRISIS = 0.6
 #: The same, when the rules saw red-flag words and read every one as not happening now
 #: (negated, past, hypothetical): the net must be surer to overrule them.
 THRESHOLD_DENIED = 0.85
@@ -49,6 +51,8 @@ NAME_CONDITION_FROM = 0.9
 #: (the last ones), so a carer's long story costs a bounded number of embeddings.
 WINDOW = 2
 MAX_WINDOWS = 6
+#: The labelled messages' vectors (a build output, `make`): texts, vectors, model hash.
+VECTORS = MODELS / "safety-vectors.npz"
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
@@ -81,7 +85,7 @@ class Net:
         from bot.nlp.embeddings import model
 
         self.encoder = encoder or model()
-        vectors = _cached_vectors(self.encoder, list(training.texts), vectors_path(training))
+        vectors, _ = vectors_for(list(training.texts), self.encoder)
         weights = {CALM: CALM_WEIGHT, EMERGENCY: 1.0, CRISIS: 1.0}
         self.classifier = LogisticRegression(C=C_VALUE, class_weight=weights, max_iter=3000)
         self.classifier.fit(vectors, list(training.labels))
@@ -108,7 +112,7 @@ class Net:
         condition, nearest = self.nearest(vectors[at], topic)
         if probability < NAME_CONDITION_FROM:
             condition = "unspecified"
-        bar = THRESHOLD_DENIED if denied else THRESHOLD
+        bar = THRESHOLD_DENIED if denied else THRESHOLD_CRISIS if topic == CRISIS else THRESHOLD
         return Verdict(topic if probability >= bar else None, probability, condition, nearest)
 
     def nearest(self, vector: np.ndarray, topic: str) -> Tuple[str, str]:
@@ -122,47 +126,42 @@ class Net:
         return condition, self.urgent_texts[order[0]] if order else ""
 
 
-def vectors_path(training: TrainingSet) -> Path:
-    """Where the vectors of this training set, from these weights, are kept."""
-    from bot.nlp.embeddings import WEIGHTS_SHA256
+def vectors_for(texts: List[str], encoder: Optional[object] = None) -> Tuple[np.ndarray, int]:
+    """The texts' vectors, and how many had to be embedded now. Known ones come from
+    VECTORS (kept per text, so a new example costs one embedding, not a rebuild); the
+    file is rewritten with the current texts only, atomically (two processes may start
+    together)."""
+    from bot.nlp.embeddings import WEIGHTS_SHA256, model
 
-    return MODELS / f"safety-messages-{training.digest[:16]}-{WEIGHTS_SHA256[:12]}.npy"
+    known: Dict[str, np.ndarray] = {}
+    try:
+        with np.load(VECTORS) as stored:
+            if str(stored["weights"]) == WEIGHTS_SHA256:
+                known = dict(zip(stored["texts"].tolist(), stored["vectors"], strict=True))
+    except (OSError, ValueError, KeyError):
+        pass
+    wanted = list(dict.fromkeys(texts))
+    missing = [t for t in wanted if t not in known]
+    if missing:
+        logger.info("embedding %d new labelled safety messages", len(missing))
+        new = (encoder or model()).encode(missing, batch_size=16)  # type: ignore[attr-defined]
+        known.update(zip(missing, new, strict=True))
+    if missing or len(known) != len(wanted):
+        try:
+            VECTORS.parent.mkdir(parents=True, exist_ok=True)
+            partial = VECTORS.with_name(f".{VECTORS.stem}.{os.getpid()}-{threading.get_ident()}.npz")
+            np.savez(partial, weights=np.array(WEIGHTS_SHA256), texts=np.array(wanted),
+                     vectors=np.stack([known[t] for t in wanted]))
+            partial.replace(VECTORS)
+        except OSError:
+            logger.warning("could not keep the safety messages' vectors in %s", VECTORS)
+    return np.stack([known[t] for t in texts]), len(missing)
 
 
 def ensure_vectors(known_conditions: Collection[str]) -> bool:
-    """Embed the labelled messages now unless their vectors are already built (the build
-    step calls this so that no start pays for it). True when it embedded."""
-    training = load_training_set(known_conditions)
-    path = vectors_path(training)
-    if path.exists():
-        return False
-    from bot.nlp.embeddings import model
-
-    for old in MODELS.glob("safety-messages-*.npy"):
-        old.unlink(missing_ok=True)
-    _cached_vectors(model(), list(training.texts), path)
-    return True
-
-
-def _cached_vectors(encoder: object, texts: List[str], path: Path) -> np.ndarray:
-    """The examples' vectors from the cache, or embedded now and cached (atomically: two
-    processes starting together must not read half a file)."""
-    try:
-        vectors = np.load(path)
-        if vectors.shape[0] == len(texts):
-            return vectors
-    except (OSError, ValueError):
-        pass
-    logger.info("embedding %d labelled safety messages (once per change)", len(texts))
-    vectors = encoder.encode(texts, batch_size=16)  # type: ignore[attr-defined]
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}-{threading.get_ident()}.tmp.npy")
-        np.save(partial, vectors)
-        partial.replace(path)
-    except OSError:
-        logger.warning("could not cache the safety examples' vectors in %s", path.parent)
-    return vectors
+    """Embed the labelled messages that have no vector yet (the build step calls this so
+    that no start pays for it). True when it embedded any."""
+    return vectors_for(list(load_training_set(known_conditions).texts))[1] > 0
 
 
 _NET: Optional[Net] = None
