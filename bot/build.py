@@ -60,10 +60,9 @@ def prepare() -> None:
         logger.info("wrote the intents of %s and %s", rasa_files.DOMAIN, rasa_files.RULES)
     count, changed = load_content(make_engine(), CONTENT_DIR)
     logger.info("content: %d entries, %s", count, "loaded" if changed else "unchanged")
-    from bot.safety import conditions, semantic
+    from bot.safety import conditions, training
 
-    if semantic.ensure_vectors(conditions()):
-        logger.info("embedded the safety layer's labelled messages into %s", MODELS)
+    training.ensure_trained(conditions())  # the second net, only if its data changed
 
 
 def model_is_current() -> bool:

@@ -14,12 +14,13 @@ import shutil
 from pathlib import Path
 from typing import List, Tuple
 
+import numpy as np
 import pytest
 import yaml
 
 from bot import safety
 from bot.paths import SAFETY_DIR
-from bot.safety import CRISIS, EMERGENCY, assess, conditions, detect, semantic
+from bot.safety import CRISIS, EMERGENCY, assess, conditions, detect, semantic, training
 from bot.safety.data import SafetyDataError
 from bot.safety.examples import CALM, load_training_set
 
@@ -110,9 +111,29 @@ def test_long_messages_are_read_in_windows() -> None:
     assert semantic.windows("one short message") == ["one short message"]
 
 
-def test_the_vectors_are_built_once() -> None:
-    assert semantic.ensure_vectors(conditions()) is False  # `make` built them already
-    assert semantic.VECTORS.exists()
+def test_make_trained_the_net_on_the_current_data() -> None:
+    """`make` (bot.build.prepare) left a net whose key matches the data: no start trains."""
+    before = training.NET_FILE.stat().st_mtime
+    assert training.ensure_trained(conditions()) is not None
+    assert training.NET_FILE.stat().st_mtime == before
+    assert training.vectors_for(["a message no one has written before, 42"])[1] == 1
+
+
+def test_the_net_matches_scikit_learn() -> None:
+    """The run-time softmax gives what the fitted regression gives."""
+    from sklearn.linear_model import LogisticRegression
+
+    net = semantic.get_net(conditions())
+    assert net is not None
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(40, net.coef.shape[1])).astype(np.float32)
+    y = np.array(net.labels * 14)[:40]
+    fitted = LogisticRegression(max_iter=500).fit(x, y)
+    mine = semantic.Net({"coef": fitted.coef_, "intercept": fitted.intercept_,
+                         "classes": fitted.classes_, "urgent_vectors": x[:1],
+                         "urgent_texts": np.array(["x"]), "urgent_conditions": np.array(["fracture"])},
+                        encoder=net.encoder)
+    assert np.allclose(mine.predict_proba(x), fitted.predict_proba(x), atol=1e-5)
 
 
 # ---- the data: checked on load, errors name the file and the entry --------------------

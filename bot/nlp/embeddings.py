@@ -142,7 +142,7 @@ class MiniLM:
         found = sha256_of(weights)
         if found != expected_sha256:
             raise WeightsMismatch(f"{weights}: sha256 {found}, expected {expected_sha256}")
-        w: Dict[str, np.ndarray] = {k.removeprefix("bert."): v.astype(np.float32)
+        w: Dict[str, np.ndarray] = {k.removeprefix("bert."): v.astype(np.float32, copy=False)
                                     for k, v in load_file(str(weights)).items()}
         self._blas = ThreadpoolController().select(user_api="blas").lib_controllers
         self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))

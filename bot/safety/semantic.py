@@ -9,32 +9,24 @@ data/safety/examples.yml and the red-team tables in data/safety/messages/): urge
 and calm look-alikes. It only runs when the rules found nothing and the message is not a
 plain question about a symptom, so most turns never pay for it.
 
-The messages' vectors are a build output (models/safety-vectors.npz, per text, with the
-model's hash), made by `make` (bot.build.prepare); a start that finds some missing embeds
-just those.
+Training happens at build time (training.py, called by `make`): the regression's weights
+go to models/safety-net.npz, so the action server needs no scikit-learn and fits nothing.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import re
 import threading
 from dataclasses import dataclass
-from typing import Collection, Dict, List, Optional, Tuple
+from typing import Collection, List, Mapping, Optional, Tuple
 
 import numpy as np
 
-from bot.paths import MODELS
-from bot.safety.examples import CALM, CRISIS, CRISIS_CONDITION, EMERGENCY, TrainingSet, load_training_set
+from bot.safety.examples import CRISIS, CRISIS_CONDITION, EMERGENCY
 
 logger = logging.getLogger(__name__)
 
-#: Regularisation of the logistic regression and the weight of a calm example against an
-#: urgent one; with THRESHOLD chosen on held-out rounds and the question sets
-#: (docs/safety.md, "The second net").
-C_VALUE = 8.0
-CALM_WEIGHT = 1.5
 #: Probability of an urgent label at which the net flags a message on its own; crisis
 #: lower, because a false crisis reply costs a kind word and the help lines, a missed one
 #: may cost a life.
@@ -51,8 +43,6 @@ NAME_CONDITION_FROM = 0.9
 #: (the last ones), so a carer's long story costs a bounded number of embeddings.
 WINDOW = 2
 MAX_WINDOWS = 6
-#: The labelled messages' vectors (a build output, `make`): texts, vectors, model hash.
-VECTORS = MODELS / "safety-vectors.npz"
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
@@ -77,28 +67,31 @@ def windows(text: str) -> List[str]:
 
 
 class Net:
-    """The trained net: the encoder, the regression and the urgent examples' vectors."""
+    """The trained net as `make` left it in NET_FILE: the regression's weights and the
+    named urgent examples' vectors, plus the encoder (no scikit-learn at run time)."""
 
-    def __init__(self, training: TrainingSet, encoder: Optional[object] = None) -> None:
-        from sklearn.linear_model import LogisticRegression
-
+    def __init__(self, stored: Mapping[str, np.ndarray], encoder: Optional[object] = None) -> None:
         from bot.nlp.embeddings import model
 
         self.encoder = encoder or model()
-        vectors, _ = vectors_for(list(training.texts), self.encoder)
-        weights = {CALM: CALM_WEIGHT, EMERGENCY: 1.0, CRISIS: 1.0}
-        self.classifier = LogisticRegression(C=C_VALUE, class_weight=weights, max_iter=3000)
-        self.classifier.fit(vectors, list(training.labels))
-        self.labels = list(self.classifier.classes_)
-        named = [i for i, c in enumerate(training.conditions) if c is not None]
-        self.urgent_vectors = vectors[named]
-        self.urgent_texts = [training.texts[i] for i in named]
-        self.urgent_conditions = [str(training.conditions[i]) for i in named]
+        self.coef = stored["coef"]
+        self.intercept = stored["intercept"]
+        self.labels = [str(label) for label in stored["classes"]]
+        self.urgent_vectors = stored["urgent_vectors"]
+        self.urgent_texts = [str(t) for t in stored["urgent_texts"]]
+        self.urgent_conditions = [str(c) for c in stored["urgent_conditions"]]
+
+    def predict_proba(self, vectors: np.ndarray) -> np.ndarray:
+        """The multinomial logistic regression's probabilities (what scikit-learn's
+        predict_proba gives for the fitted model)."""
+        scores = vectors @ self.coef.T + self.intercept
+        scores = np.exp(scores - scores.max(axis=1, keepdims=True))
+        return scores / scores.sum(axis=1, keepdims=True)
 
     def probabilities(self, text: str) -> Tuple[np.ndarray, np.ndarray]:
         """Per window: the label probabilities and the window's vector."""
         vectors = self.encoder.encode(windows(text))  # type: ignore[attr-defined]
-        return self.classifier.predict_proba(vectors), vectors
+        return self.predict_proba(vectors), vectors
 
     def judge(self, text: str, denied: bool = False) -> Verdict:
         """The most urgent window's verdict. `denied`: the rules read this message's
@@ -126,60 +119,25 @@ class Net:
         return condition, self.urgent_texts[order[0]] if order else ""
 
 
-def vectors_for(texts: List[str], encoder: Optional[object] = None) -> Tuple[np.ndarray, int]:
-    """The texts' vectors, and how many had to be embedded now. Known ones come from
-    VECTORS (kept per text, so a new example costs one embedding, not a rebuild); the
-    file is rewritten with the current texts only, atomically (two processes may start
-    together)."""
-    from bot.nlp.embeddings import WEIGHTS_SHA256, model
-
-    known: Dict[str, np.ndarray] = {}
-    try:
-        with np.load(VECTORS) as stored:
-            if str(stored["weights"]) == WEIGHTS_SHA256:
-                known = dict(zip(stored["texts"].tolist(), stored["vectors"], strict=True))
-    except (OSError, ValueError, KeyError):
-        pass
-    wanted = list(dict.fromkeys(texts))
-    missing = [t for t in wanted if t not in known]
-    if missing:
-        logger.info("embedding %d new labelled safety messages", len(missing))
-        new = (encoder or model()).encode(missing, batch_size=16)  # type: ignore[attr-defined]
-        known.update(zip(missing, new, strict=True))
-    if missing or len(known) != len(wanted):
-        try:
-            VECTORS.parent.mkdir(parents=True, exist_ok=True)
-            partial = VECTORS.with_name(f".{VECTORS.stem}.{os.getpid()}-{threading.get_ident()}.npz")
-            np.savez(partial, weights=np.array(WEIGHTS_SHA256), texts=np.array(wanted),
-                     vectors=np.stack([known[t] for t in wanted]))
-            partial.replace(VECTORS)
-        except OSError:
-            logger.warning("could not keep the safety messages' vectors in %s", VECTORS)
-    return np.stack([known[t] for t in texts]), len(missing)
-
-
-def ensure_vectors(known_conditions: Collection[str]) -> bool:
-    """Embed the labelled messages that have no vector yet (the build step calls this so
-    that no start pays for it). True when it embedded any."""
-    return vectors_for(list(load_training_set(known_conditions).texts))[1] > 0
-
-
 _NET: Optional[Net] = None
 _LOCK = threading.Lock()
 
 
 def get_net(known_conditions: Collection[str]) -> Optional[Net]:
-    """The process-wide net, built on first use; None when examples.yml is not approved."""
+    """The process-wide net, loaded on first use (trained now if `make` has not trained it
+    on the current data); None when examples.yml is not approved."""
     global _NET
     if _NET is None:
         with _LOCK:
             if _NET is None:
-                training = load_training_set(known_conditions)
-                if not training.approved:
+                from bot.safety import training
+
+                stored = training.ensure_trained(known_conditions)
+                if stored is None:
                     logger.warning("data/safety/examples.yml is not approved: second net off")
                     return None
-                _NET = Net(training)
+                _NET = Net(stored)
     return _NET
 
 
-__all__ = ["Net", "Verdict", "get_net", "ensure_vectors", "windows", "CALM"]
+__all__ = ["Net", "Verdict", "get_net", "windows"]
