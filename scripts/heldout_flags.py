@@ -1,10 +1,11 @@
-"""Red-flag figures on a held-out table, rules alone and with the classifier's second opinion.
+"""Red-flag figures on a held-out table: the whole safety layer (rules, then the second
+net), or the rules alone (--rules-only).
 
     .venv/bin/python scripts/heldout_flags.py tests/heldout/redflags_lead4.tsv [--rasa URL --token T]
 
 With --rasa, each message is parsed by a running Rasa server (its HTTP API,
 /model/parse) and `bot.safety.assess` gets the intent and confidence, exactly as the
-action does; without it, only the rules are measured. Prints recall on urgent rows
+action does (the classifier only counts when the second net is off). Prints recall on urgent rows
 (right topic), false alarms on calm rows, and every miss and false alarm.
 """
 
@@ -37,6 +38,7 @@ def main() -> int:
     parser.add_argument("table")
     parser.add_argument("--rasa")
     parser.add_argument("--token")
+    parser.add_argument("--rules-only", action="store_true")
     args = parser.parse_args()
     with open(args.table, newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
@@ -44,7 +46,8 @@ def main() -> int:
     misses, alarms, urgent, calm = [], [], 0, 0
     for row in rows:
         intent, confidence = parse(args.rasa, args.token, row["message"])
-        flag = safety.assess(row["message"], intent, confidence)
+        flag = safety.detect(row["message"]) if args.rules_only else \
+            safety.assess(row["message"], intent, confidence)
         if row["expect"] in ("emergency", "crisis"):
             urgent += 1
             if flag is None or flag.topic != row["expect"]:
@@ -53,7 +56,7 @@ def main() -> int:
             calm += 1
             if flag is not None:
                 alarms.append((row["message"], flag.topic, flag.condition))
-    mode = "rules + classifier" if args.rasa else "rules alone"
+    mode = "rules alone" if args.rules_only else "whole layer" + (" + classifier" if args.rasa else "")
     print(f"{mode}: recall {urgent - len(misses)}/{urgent}, false alarms {len(alarms)}/{calm}")
     for miss in misses:
         print("  miss:", miss)
