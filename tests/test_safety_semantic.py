@@ -3,7 +3,7 @@ real labelled messages, no server.
 
 The messages below were written for this file: none is in data/safety/ (checked), and the
 rules alone do not flag the urgent ones (checked), so a pass is the net's own work.
-The held-out rounds in tests/heldout/redflags_lead3.tsv and redflags_lead4.tsv are scored
+The held-out rounds tests/heldout/redflags_lead3.tsv, _lead4 and _lead5 are scored
 with the whole layer (rules + net); figures in docs/safety.md.
 """
 
@@ -116,7 +116,15 @@ def test_make_trained_the_net_on_the_current_data() -> None:
     before = training.NET_FILE.stat().st_mtime
     assert training.ensure_trained(conditions()) is not None
     assert training.NET_FILE.stat().st_mtime == before
-    assert training.vectors_for(["a message no one has written before, 42"])[1] == 1
+
+
+def test_vectors_are_kept_per_text(tmp_path: Path) -> None:
+    """A new example costs one embedding, not a rebuild."""
+    path = tmp_path / "vectors.npz"
+    first, embedded = training.vectors_for(["my legs went numb", "thank you"], path=path)
+    assert embedded == 2 and first.shape == (2, 384)
+    again, embedded = training.vectors_for(["thank you", "a third message"], path=path)
+    assert embedded == 1 and np.allclose(again[0], first[1])
 
 
 def test_the_net_matches_scikit_learn() -> None:
@@ -190,10 +198,10 @@ def _rows(name: str) -> List[Tuple[str, str]]:
                 for r in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)]
 
 
-@pytest.mark.parametrize("name", ["redflags_lead3.tsv", "redflags_lead4.tsv"])
+@pytest.mark.parametrize("name", ["redflags_lead3.tsv", "redflags_lead4.tsv", "redflags_lead5.tsv"])
 def test_heldout_round(name: str) -> None:
-    """Recall 1.0 and false alarms at most 2 in 45 (both rounds were scored once before the
-    fixes that followed them; docs/safety.md has the first-sight figures)."""
+    """Recall 1.0 and false alarms at most 2 in 45 (each round was scored once before the
+    fixes that followed it; docs/safety.md has the first-sight figures)."""
     rows = _rows(name)
     missed = [m for m, e in rows if e in (EMERGENCY, CRISIS)
               and getattr(assess(m, None, 0.0), "topic", None) != e]

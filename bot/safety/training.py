@@ -34,32 +34,34 @@ VECTORS = MODELS / "safety-vectors.npz"
 NET_FILE = MODELS / "safety-net.npz"
 
 
-def vectors_for(texts: List[str], encoder: Optional[object] = None) -> Tuple[np.ndarray, int]:
+def vectors_for(texts: List[str], encoder: Optional[object] = None, path: Path = VECTORS,
+                prune: bool = False) -> Tuple[np.ndarray, int]:
     """The texts' vectors, and how many had to be embedded now. Known ones come from
-    VECTORS (kept per text, so a new example costs one embedding, not a rebuild); the
-    file is rewritten with the current texts only, atomically (two processes may start
-    together)."""
+    `path` (kept per text, so a new example costs one embedding, not a rebuild). New
+    vectors are added to the file atomically (two processes may start together); `prune`
+    keeps only these texts (training does, so removed examples do not pile up)."""
     from bot.nlp.embeddings import WEIGHTS_SHA256, model
 
     known: Dict[str, np.ndarray] = {}
     try:
-        with np.load(VECTORS) as stored:
+        with np.load(path) as stored:
             if str(stored["weights"]) == WEIGHTS_SHA256:
                 known = dict(zip(stored["texts"].tolist(), stored["vectors"], strict=True))
     except (OSError, ValueError, KeyError):
         pass
     wanted = list(dict.fromkeys(texts))
     missing = [t for t in wanted if t not in known]
+    keep = wanted if prune else list(dict.fromkeys([*known, *wanted]))
     if missing:
         logger.info("embedding %d new labelled safety messages", len(missing))
         new = (encoder or model()).encode(missing, batch_size=16)  # type: ignore[attr-defined]
         known.update(zip(missing, new, strict=True))
-    if missing or len(known) != len(wanted):
+    if missing or len(keep) != len(known):
         try:
-            _save(VECTORS, weights=np.array(WEIGHTS_SHA256), texts=np.array(wanted),
-                  vectors=np.stack([known[t] for t in wanted]))
+            _save(path, weights=np.array(WEIGHTS_SHA256), texts=np.array(keep),
+                  vectors=np.stack([known[t] for t in keep]))
         except OSError:
-            logger.warning("could not keep the safety messages' vectors in %s", VECTORS)
+            logger.warning("could not keep the safety messages' vectors in %s", path)
     return np.stack([known[t] for t in texts]), len(missing)
 
 
@@ -85,7 +87,7 @@ def train(training: TrainingSet) -> Dict[str, np.ndarray]:
     """Fit the regression on the messages' vectors; the arrays semantic.Net loads."""
     from sklearn.linear_model import LogisticRegression
 
-    vectors, _ = vectors_for(list(training.texts))
+    vectors, _ = vectors_for(list(training.texts), prune=True)
     weights = {CALM: CALM_WEIGHT, EMERGENCY: 1.0, CRISIS: 1.0}
     classifier = LogisticRegression(C=C_VALUE, class_weight=weights, max_iter=3000)
     classifier.fit(vectors, list(training.labels))
