@@ -22,6 +22,21 @@ _BACK_REFERENCE = re.compile(
 )
 #: A short question ("symptoms?") is read in the context of the conversation.
 SHORT_MESSAGE_WORDS = 5
+#: Words that make a message a question about cancer in general ("how is metastatic cancer
+#: treated?"): without them, a message that names no place or cancer ("what signs should
+#: we watch for at home", "does exercise help") is still about the conversation's.
+_GOES_GENERAL = re.compile(
+    r"\b(cancers?|tumou?rs?|metasta\w*|mets|secondar(?:y|ies)|in general|generally)\b",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[a-z]{3,}")
+#: The words of a follow-up that names nothing ("and why is that?", "tell me more").
+_FOLLOW_UP_ONLY = frozenset(
+    "and but then what whats about how why come the for that this its it's does can you "
+    "tell more again please okay really mean means meant sorry".split())
+#: "the cancer", "the mets": the definite article points back at the one already named.
+_THE_ONE_NAMED = re.compile(r"\b(?:the|her|his|my|their|your) (?:cancer|tumou?rs?|mets|spots?|"
+                            r"secondar(?:y|ies)|lumps?)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -54,17 +69,31 @@ class Turn:
             or len(self.text.split()) <= SHORT_MESSAGE_WORDS
         )
 
+    @property
+    def adds_something(self) -> bool:
+        """True when a follow-up says what it is about ("what about diet?"), not only that
+        it follows ("why?", "and?", "tell me more"): those ask which part was meant."""
+        return any(word not in _FOLLOW_UP_ONLY for word in _WORD.findall(self.text.lower()))
+
+    @property
+    def keeps_context(self) -> bool:
+        """True when the conversation's place and cancer still apply: the message refers
+        back, or it names no place, no cancer and nothing general (a carer's "he's gone a
+        bit yellow" after talk of the liver is about the liver)."""
+        return (self.refers_back or bool(_THE_ONE_NAMED.search(self.text))
+                or not _GOES_GENERAL.search(self.text))
+
     def site(self) -> Optional[str]:
-        """The site said now, else the one from context when the message refers back."""
+        """The site said now, else the one from context when the message keeps it."""
         if self.sites:
             return self.sites[0]
-        return self.previous.get("site") if self.refers_back else None
+        return self.previous.get("site") if self.keeps_context else None
 
     def cancer_type(self) -> Optional[str]:
-        """The cancer type said now, else the one from context when the message refers back."""
+        """The cancer type said now, else the one from context when the message keeps it."""
         if self.cancer_types:
             return self.cancer_types[0]
-        return self.previous.get("cancer_type") if self.refers_back else None
+        return self.previous.get("cancer_type") if self.keeps_context else None
 
 
 def _entity_keys(entities: List[Dict[str, Any]], name: str) -> Tuple[str, ...]:

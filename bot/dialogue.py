@@ -11,6 +11,7 @@ Pure functions over `Turn` and `AnswerIndex`, so they are tested without Rasa.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import replace
 from typing import List, Optional, Sequence, Tuple
 
@@ -32,13 +33,19 @@ from bot.vocabulary import (
     PLACE_ONLY_CHOICES,
     SIGNS_TOPIC,
     SMALLTALK_KEYS,
+    SPREAD_ONLY_FRAMES,
     TERM_OVERRIDES,
     asks_cause_of_a_first_cancer,
+    frame_topic,
     names_other_illness,
+    names_spread,
     term_topic,
 )
 
 logger = logging.getLogger(__name__)
+
+#: A sentence ends and another begins: the message is more than one question.
+_SENTENCE_BREAK = re.compile(r"[.?!]\s+\S")
 
 MAX_CHOICES = 3
 #: Small talk answers nothing, so a weak guess of it must not end the turn: "he's gone a
@@ -52,9 +59,13 @@ def route(turn: Turn, index: AnswerIndex) -> Reply:
     reply = guarded_reply(turn, index)
     if reply is not None:
         return reply
-    intent = turn.intent
-    if intent == "follow_up" and not (turn.sites or turn.cancer_types or turn.terms):
-        intent = None  # "follow-up" with nothing to follow: not a confident guess
+    intent = in_context(turn)
+    if (intent == "follow_up" and not (turn.sites or turn.cancer_types or turn.terms)
+            and not (turn.previous.get("topic") in EDUCATION_TOPICS and turn.refers_back
+                     and turn.adds_something)):
+        # Nothing named and no answered topic to follow ("why?"): ask which part. With
+        # one, "what about diet?" after a prevention answer stays on prevention.
+        intent = None
     if turn.cancer_type() == "blood" and intent not in BLOOD_ANSWERED + (
             "personal_advice", *SMALLTALK_KEYS):
         return scoped_answer(turn, index, "out_of_scope")  # out_of_scope.blood: honest scope
@@ -69,6 +80,9 @@ def route(turn: Turn, index: AnswerIndex) -> Reply:
     if named is not None:
         topic, term = named
         return answer(turn, index, topic, term=term)
+    framed = library_frame(turn, intent)
+    if framed is not None:
+        return answer(turn, index, framed)
     if intent in EDUCATION_TOPICS or intent == "follow_up":
         return answer(turn, index, intent)
     if intent in ("personal_advice", "out_of_scope"):
@@ -119,6 +133,63 @@ def medical_word(turn: Turn, intent: Optional[str]) -> Optional[Tuple[str, str]]
     if term in CONDITION_TERMS and intent in DEFINING_TOPICS:
         return home, term
     return None
+
+
+#: In a conversation about a cancer, "out of scope" or small talk must win clearly: an
+#: education topic this close behind is what a message that keeps the context is about
+#: ("how are they found" read as greet 0.33, diagnosis 0.33, after liver spread).
+CONTEXT_MARGIN = 0.15
+CONTEXT_MIN_CONFIDENCE = 0.25
+#: Two guesses closer than this are level (config.yml's ambiguity_threshold).
+AMBIGUITY = 0.03
+
+
+def in_context(turn: Turn) -> Optional[str]:
+    """The classifier's intent, or the education topic level with (or just behind) an
+    out-of-scope or small-talk guess when the message continues a conversation about cancer.
+    Two education topics level with each other still get a clarifying question."""
+    previous = turn.previous
+    ongoing = (previous.get("topic") in EDUCATION_TOPICS or previous.get("site")
+               or previous.get("cancer_type"))
+    noise = ("out_of_scope", *SMALLTALK_KEYS)
+    if (turn.intent not in (*noise, "nlu_fallback") or not ongoing or not turn.keeps_context
+            or names_other_illness(turn.text)):
+        return turn.intent
+    guesses = [(name, p) for name, p in turn.ranking if name != "nlu_fallback"]
+    topics = [(name, p) for name, p in guesses if name in EDUCATION_TOPICS]
+    rivals = [p for name, p in guesses if name in noise]
+    if not topics or not rivals:
+        return turn.intent
+    best, p = topics[0]
+    runner_up = topics[1][1] if len(topics) > 1 else 0.0
+    if (p >= CONTEXT_MIN_CONFIDENCE and max(rivals) - p <= CONTEXT_MARGIN
+            and max(rivals) >= p - AMBIGUITY and p - runner_up >= AMBIGUITY):
+        return best
+    return turn.intent
+
+
+#: A library-style question is short and asks one thing ("What is the outlook for X?").
+FRAME_MAX_WORDS = 16
+
+
+def library_frame(turn: Turn, intent: Optional[str]) -> Optional[str]:
+    """The topic a library-style question's frame asks for, when it wins over the classifier.
+
+    "Is metastatic prostate cancer inherited?": the classifier reads the long name and says
+    what_is_metastasis; the frame says risk_factors. A frame decides only for one short
+    question that names a cancer, a place or spread, and never over personal advice, small
+    talk or the safety intents."""
+    if intent not in EDUCATION_TOPICS + ["follow_up", "out_of_scope", "nlu_fallback", None]:
+        return None
+    if len(turn.text.split()) > FRAME_MAX_WORDS or _SENTENCE_BREAK.search(turn.text):
+        return None
+    topic = frame_topic(turn.text)
+    if topic is None or topic == intent:
+        return None
+    spread = bool(turn.sites) or names_spread(turn.text)
+    if not spread and (topic in SPREAD_ONLY_FRAMES or not turn.cancer_types):
+        return None
+    return topic
 
 
 def answer(turn: Turn, index: AnswerIndex, intent: str, term: Optional[str] = None) -> Reply:

@@ -11,8 +11,10 @@ embeddings, and fail when the held-out figures drop below their floors.
 3. a calibration table from the classifier's confidence on the held-out set: how often a
    wrong answer would be served versus a clarifying question, per confidence band;
 4. `rasa test core --e2e --fail-on-prediction-errors` on tests/test_stories.yml;
-5. docs/evaluation.md, dated, from all of the above.
-It exits non-zero when a held-out figure is below its floor, when the shipped pipeline is
+5. whole conversations (tests/heldout/conversations.tsv, with a floor, and the shared dev
+   conversations, scored only) against the shipped model, turn by turn;
+6. docs/evaluation.md, dated, from all of the above.
+It exits non-zero when a held-out figure (questions or conversations) is below its floor, when the shipped pipeline is
 worse on the held-out set than the alternative, or when a story fails.
 """
 
@@ -37,6 +39,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import yaml
 
 from bot import build, nlu_data
+from bot.conversation_scoring import CONVERSATION_FLOORS, CONVERSATIONS, score_conversations
 from bot.nlp import pipeline
 from bot.paths import RASA, ROOT
 from bot.services import Ports, Stack
@@ -46,8 +49,10 @@ RESULTS = ROOT / "results"
 SUMMARY = ROOT / "docs" / "evaluation.md"
 HELDOUT = ROOT / "tests" / "heldout" / "patient_questions.tsv"
 OLDER_HELDOUT = ROOT / "tests" / "heldout" / "questions.tsv"
+LIBRARY_HELDOUT = ROOT / "tests" / "heldout" / "library_questions.tsv"
 EVALUATOR = Path(get("BOT_EVALUATOR") or ROOT.parent / "shared" / "eval" / "evaluate.py")
 DEV_SET = EVALUATOR.parent / "dev_questions.tsv"
+DEV_CONVERSATIONS = EVALUATOR.parent / "dev_conversations.tsv"
 FOLDS = settings().eval_folds
 #: Floors on the team's held-out set, set from the figures measured on 2026-11-30 (see
 #: docs/evaluation.md) minus a small margin for retraining noise: a broad drop fails.
@@ -155,6 +160,7 @@ class Scores:
     lines: Dict[str, str] = field(default_factory=dict)  # file stem -> evaluator's last line
     figures: Dict[str, Dict[str, float]] = field(default_factory=dict)
     parses: List[Tuple[Dict[str, str], Optional[str], float]] = field(default_factory=list)
+    conversation_lines: Dict[str, str] = field(default_factory=dict)  # file stem -> summary
 
 
 def _figures(line: str) -> Dict[str, float]:
@@ -172,8 +178,10 @@ def _parse(url: str, token: str, text: str) -> Tuple[Optional[str], float]:
     return (ranking[0]["name"], float(ranking[0]["confidence"])) if ranking else (None, 0.0)
 
 
-def score(model: Path, files: Sequence[Path], name: str, calibrate: Sequence[Path] = ()) -> Scores:
-    """Serve `model` on free ports and run the shared evaluator on each file."""
+def score(model: Path, files: Sequence[Path], name: str, calibrate: Sequence[Path] = (),
+          conversations: Sequence[Path] = ()) -> Scores:
+    """Serve `model` on free ports and run the shared evaluator on each file; score the
+    conversation files (shipped pipeline only: the comparison is about single questions)."""
     work = Path(tempfile.mkdtemp(prefix=f"eval-{name}-"))
     stack = ModelStack(model, ports=Ports(rasa=_free_port(), actions=_free_port(), web=_free_port()),
                        host="127.0.0.1", token=secrets.token_hex(12),
@@ -189,6 +197,10 @@ def score(model: Path, files: Sequence[Path], name: str, calibrate: Sequence[Pat
             last = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
             scores.lines[file.stem] = last
             scores.figures[file.stem] = _figures(last)
+        for file in conversations:
+            line, misses = score_conversations(stack.rasa_url, token, file)
+            (RESULTS / f"conv-{name}-{file.stem}.txt").write_text("\n".join([*misses, line]) + "\n")
+            scores.conversation_lines[file.stem] = line
         for file in calibrate:
             with file.open(newline="") as f:
                 for row in csv.DictReader(f, delimiter="\t"):
@@ -284,6 +296,16 @@ def write_summary(variants: Dict[str, Scores], slug: Dict[str, str], kept: Tuple
               "## Calibration (shipped pipeline, both held-out sets)", "", *calibration_lines,
               f"Test stories (`rasa test core --e2e --fail-on-prediction-errors`): "
               f"{'all pass' if stories_ok else 'FAILED'}.", ""]
+    conversation_lines = {f: line for s in variants.values()
+                          for f, line in s.conversation_lines.items()}
+    if conversation_lines:
+        lines += ["## Conversations (shipped pipeline)", "",
+                  "Each conversation goes turn by turn to one sender; after every turn the "
+                  "tracker's topic, site and cancer type are compared with the row (scored like "
+                  "the shared `conversations.py`). Floors on `tests/heldout/conversations.tsv` "
+                  "that fail `make evaluate`: "
+                  + ", ".join(f"{k} >= {v}" for k, v in CONVERSATION_FLOORS.items()) + ".", ""]
+        lines += [f"- {f}: `{line}`" for f, line in conversation_lines.items()] + [""]
     lines += ["Evaluator lines:", ""] + [f"- {name} {f}: `{line}`" for name, s in variants.items()
                                           for f, line in s.lines.items()] + [""]
     generated = "\n".join([BEGIN, *lines[2:], END])
@@ -312,11 +334,16 @@ def main() -> int:
             (RESULTS / f"nlu-cv-{slug[name]}" / "folds.txt").write_text(str(FOLDS))
     models = {name: shipped if config == ROOT / "config.yml" else train_variant(config, slug[name])
               for name, config in configs.items()}
-    files = [RESULTS / HELDOUT.name, RESULTS / OLDER_HELDOUT.name]  # minus trained-on rows
+    files = [RESULTS / HELDOUT.name, RESULTS / OLDER_HELDOUT.name,
+             RESULTS / LIBRARY_HELDOUT.name]  # minus trained-on rows
     kept = clean_heldout(HELDOUT, files[0])
     clean_heldout(OLDER_HELDOUT, files[1])
+    clean_heldout(LIBRARY_HELDOUT, files[2])
     dev = [DEV_SET] if DEV_SET.exists() else []  # scored only, never trained on
-    variants = {name: score(model, files + dev, slug[name], calibrate=files if model == shipped else ())
+    conversations = [CONVERSATIONS] + ([DEV_CONVERSATIONS] if DEV_CONVERSATIONS.exists() else [])
+    variants = {name: score(model, files + dev, slug[name],
+                            calibrate=files[:2] if model == shipped else (),
+                            conversations=conversations if model == shipped else ())
                 for name, model in models.items()}
     logger.info("test stories")
     done = subprocess.run([str(RASA), "test", "core", "--e2e", "--stories", "tests/test_stories.yml", "--model",
@@ -327,12 +354,16 @@ def main() -> int:
     threshold = next(c.get("threshold", 0.3) for c in yaml.safe_load((ROOT / "config.yml").read_text())
                      ["pipeline"] if c["name"] == "FallbackClassifier")
     shipped_name = next(iter(configs))
-    output = "".join((RESULTS / f"e2e-{slug[shipped_name]}-{f.stem}.txt").read_text() for f in files)
+    output = "".join((RESULTS / f"e2e-{slug[shipped_name]}-{f.stem}.txt").read_text()
+                     for f in files[:2])
     table = calibration(variants[shipped_name].parses, topic_misses(output), threshold)
     write_summary(variants, slug, kept, table, stories_ok)
     logger.info("summary: %s", SUMMARY)
     mine = variants[shipped_name].figures.get(HELDOUT.stem, {})
     problems = [f"{k} {mine.get(k, 0):.3f} < {v}" for k, v in FLOORS.items() if mine.get(k, 0) < v]
+    talk = _figures(variants[shipped_name].conversation_lines.get(CONVERSATIONS.stem, ""))
+    problems += [f"conversations {k} {talk.get(k, 0):.3f} < {v}"
+                 for k, v in CONVERSATION_FLOORS.items() if talk.get(k, 0) < v]
     for name, scores in variants.items():
         other = scores.figures.get(HELDOUT.stem, {})
         if other.get("topic_acc", 0) > mine.get("topic_acc", 0) + 0.01:

@@ -81,6 +81,11 @@ FIRST_CANCER_TOPICS = ("how_cancer_spreads", "risk_factors", "prevention", "out_
 #: Intents a named medical word overrides: the classifier found no topic of its own.
 TERM_OVERRIDES = (None, "nlu_fallback", "out_of_scope", "bot_identity", "follow_up")
 
+#: Library-style frames that, about a first cancer, ask something outside metastasis ("how
+#: to prevent breast cancer", "what causes it"): they decide only when the question names a
+#: place or spread.
+SPREAD_ONLY_FRAMES = ("risk_factors", "prevention", "how_cancer_spreads")
+
 #: Offered when there is nothing better to suggest (an empty message, say).
 DEFAULT_CHOICES: Tuple[str, ...] = ("what_is_metastasis", "symptoms", "treatment")
 #: Offered when someone names only a place or cancer ("bones?") with no topic yet.
@@ -220,6 +225,25 @@ _SPREAD_WORDS = re.compile(
 _CAUSE_OF_CANCER = re.compile(
     r"\b(causes?|caused|cause of|get|gets|getting|risk of getting|chance of getting|"
     r"prevent getting|why do people get|reasons? for)\b")
+
+
+def names_spread(text: str) -> bool:
+    """True when the text speaks of spread or advanced cancer ("metastatic", "stage 4")."""
+    return bool(_SPREAD_WORDS.search(_norm(text)))
+
+
+#: Library-style question frames (data/vocabulary.yml): topic -> openings that ask for it.
+QUESTION_FRAMES: Dict[str, List[str]] = _WORDS["question_frames"]
+_FRAMES: List[Tuple[str, "re.Pattern[str]"]] = [
+    (topic, re.compile(r"^\W*(?:" + pattern + ")"))
+    for topic, patterns in QUESTION_FRAMES.items() for pattern in patterns]
+
+
+def frame_topic(text: str) -> Optional[str]:
+    """The topic a library-style question's opening asks for ("Who is at risk for X?" ->
+    risk_factors), else None."""
+    low = _norm(text)
+    return next((topic for topic, frame in _FRAMES if frame.search(low)), None)
 
 
 def asks_cause_of_a_first_cancer(text: str) -> bool:

@@ -68,6 +68,29 @@ def test_a_pronoun_question_inherits_the_site() -> None:
     assert turn.site() == "bone"
 
 
+@pytest.mark.parametrize("text, intent", [
+    ("what signs should we keep an eye on at home", "symptoms"),  # names nothing: the conversation's
+    ("she has turned a yellowish colour", "symptoms"),              # a carer describing a change
+    ("what does stage four mean exactly", "staging"),
+    ("how is the cancer usually treated", "treatment"),              # "the cancer": the one named
+])
+def test_a_message_naming_no_place_or_cancer_keeps_the_conversations(text: str, intent: str) -> None:
+    turn = turn_from_message(message(text, intent),
+                             {"topic": "symptoms", "site": "liver", "cancer_type": "colorectal"})
+    assert (turn.site(), turn.cancer_type()) == ("liver", "colorectal")
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("how does metastatic cancer usually get treated nowadays", "treatment"),
+    ("in general what are the common signs of secondary spread", "symptoms"),
+    ("which kinds of tumours are the most likely to spread further", "propensity"),
+])
+def test_a_question_about_cancer_in_general_starts_afresh(text: str, intent: str) -> None:
+    turn = turn_from_message(message(text, intent),
+                             {"topic": "symptoms", "site": "liver", "cancer_type": "colorectal"})
+    assert (turn.site(), turn.cancer_type()) == (None, None)
+
+
 def test_clean_message_caps_and_strips_control_characters() -> None:
     assert clean_message("a\x00b\x1bc  \u200b d") == "a b c d"
     assert len(clean_message("x" * 50_000)) == MAX_MESSAGE_CHARS
@@ -82,3 +105,10 @@ def test_notice_closes_text_once() -> None:
 def test_button_payload_is_rasa_intent_syntax() -> None:
     assert payload("symptoms", "bone") == '/symptoms{"site": "bone"}'
     assert payload("treatment") == "/treatment"
+
+
+def test_question_frames_name_education_topics() -> None:
+    from bot.vocabulary import EDUCATION_TOPICS, QUESTION_FRAMES, frame_topic
+    assert set(QUESTION_FRAMES) <= set(EDUCATION_TOPICS)
+    assert frame_topic("What are the stages of X?") in EDUCATION_TOPICS
+    assert frame_topic("my dad has liver mets") is None

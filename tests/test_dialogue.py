@@ -98,6 +98,23 @@ def test_a_follow_up_with_nothing_named_asks(index: AnswerIndex) -> None:
     assert reply.topic == "clarify" and "symptoms" in topics_offered(reply)
 
 
+def test_a_follow_up_naming_nothing_new_stays_on_the_answered_topic(index: AnswerIndex) -> None:
+    """ "what about diet?" right after a prevention answer: the topic that was answered."""
+    context = {"topic": "prevention", "site": None, "cancer_type": "breast"}
+    reply = route(turn("what about diet", "follow_up", previous=context), index)
+    assert (reply.topic, reply.cancer_type) == ("prevention", "breast")
+
+
+def test_a_bare_why_after_an_answer_asks_which_part(index: AnswerIndex) -> None:
+    reply = route(turn("and why is that?", "follow_up", previous={"topic": "treatment"}), index)
+    assert reply.topic == "clarify"
+
+
+def test_a_follow_up_naming_nothing_after_a_question_asks(index: AnswerIndex) -> None:
+    reply = route(turn("what about diet", "follow_up", previous={"topic": "clarify"}), index)
+    assert reply.topic == "clarify"
+
+
 def test_a_follow_up_after_small_talk_offers_topics_for_the_place(index: AnswerIndex) -> None:
     reply = route(turn("bones?", "follow_up", sites=["bone"], previous={"topic": None}), index)
     assert reply.topic == "clarify" and topics_offered(reply) == list(PLACE_ONLY_CHOICES)
@@ -154,3 +171,63 @@ def test_a_weak_small_talk_guess_asks_instead_of_saying_goodbye(index: AnswerInd
     assert reply.topic == "clarify"
     sure = route(turn("bye for now", "goodbye", 0.95), index)
     assert sure.topic is None and sure.answer_id is None
+
+
+@pytest.mark.parametrize("text, misread, cancer_types, sites, expected", [
+    ("Is metastatic kidney cancer hereditary?", "what_is_metastasis", ["kidney"], [], "risk_factors"),
+    ("Who is at risk for secondary bone cancer?", "treatment", [], ["bone"], "risk_factors"),
+    ("What is the outlook for stage 4 ovarian cancer?", "staging", ["ovarian"], [], "prognosis"),
+    ("How are adrenal metastases diagnosed?", "what_is_metastasis", [], ["adrenal"], "diagnosis"),
+])
+def test_a_library_frame_says_what_is_asked(index: AnswerIndex, text: str, misread: str,
+                                            cancer_types: list, sites: list, expected: str) -> None:
+    reply = route(turn(text, misread, 0.55, sites=sites, cancer_types=cancer_types), index)
+    assert reply.topic == expected
+
+
+@pytest.mark.parametrize("text, intent, cancer_types", [
+    ("how to prevent breast cancer", "out_of_scope", ["breast"]),   # a first cancer: not spread
+    ("Who is at risk for diabetes?", "out_of_scope", []),           # names no cancer at all
+    ("what are the symptoms of it", "symptoms", []),                # the classifier agrees
+])
+def test_a_library_frame_leaves_other_questions_alone(index: AnswerIndex, text: str, intent: str,
+                                                      cancer_types: list) -> None:
+    assert route(turn(text, intent, cancer_types=cancer_types), index).topic == intent
+
+
+def test_a_frame_never_overrides_personal_advice(index: AnswerIndex) -> None:
+    reply = route(turn("What is the outlook for my dads liver mets?", "personal_advice",
+                       sites=["liver"]), index)
+    assert reply.topic == "personal_advice"
+
+
+def test_in_a_conversation_a_topic_level_with_small_talk_wins(index: AnswerIndex) -> None:
+    context = {"topic": "symptoms", "site": "liver", "cancer_type": None}
+    ranking = (("nlu_fallback", 0.3), ("diagnosis", 0.33), ("greet", 0.33), ("treatment", 0.1))
+    reply = route(turn("how do they look", "nlu_fallback", 0.3, ranking=ranking,
+                       previous=context), index)
+    assert (reply.topic, reply.site) == ("diagnosis", "liver")
+
+
+def test_a_first_message_level_with_small_talk_still_asks(index: AnswerIndex) -> None:
+    ranking = (("nlu_fallback", 0.3), ("diagnosis", 0.33), ("greet", 0.33), ("treatment", 0.1))
+    reply = route(turn("how do they look", "nlu_fallback", 0.3, ranking=ranking), index)
+    assert reply.topic == "clarify"
+
+
+def test_two_topics_level_in_a_conversation_still_ask(index: AnswerIndex) -> None:
+    context = {"topic": "symptoms", "site": "liver", "cancer_type": None}
+    ranking = (("nlu_fallback", 0.3), ("diagnosis", 0.32), ("treatment", 0.31), ("greet", 0.3))
+    reply = route(turn("what then", "nlu_fallback", 0.3, ranking=ranking, previous=context),
+                  index)
+    assert reply.topic == "clarify"
+
+
+def test_a_clear_out_of_scope_question_stays_out_of_scope_mid_conversation(
+        index: AnswerIndex) -> None:
+    context = {"topic": "treatment", "site": "liver", "cancer_type": "breast"}
+    ranking = (("out_of_scope", 0.7), ("treatment", 0.2))
+    reply = route(turn("what time is it", "out_of_scope", 0.7, ranking=ranking,
+                       previous=context), index)
+    assert reply.topic == "out_of_scope"
+

@@ -16,7 +16,8 @@ from typing import Dict, List
 import pytest
 import requests
 
-from bot.evaluation import FLOORS, HELDOUT, _norm, training_texts
+from bot.conversation_scoring import CONVERSATION_FLOORS, CONVERSATIONS, score_conversations
+from bot.evaluation import FLOORS, HELDOUT, _figures, _norm, training_texts
 
 NOTICE_START = "This information is educational only"
 
@@ -58,3 +59,21 @@ def test_heldout_accuracy_is_above_the_floors(server) -> None:
     figures = {"topic_acc": topic / n, "site_acc": site / max(1, site_n),
                "type_acc": kind / max(1, kind_n), "notice": notice / n}
     assert all(figures[k] >= floor for k, floor in FLOORS.items()), (figures, misses)
+
+
+def test_the_heldout_conversations_are_many_turns_and_untrained() -> None:
+    trained = training_texts()
+    with CONVERSATIONS.open(newline="") as f:
+        turns = list(csv.DictReader(f, delimiter="\t"))
+    assert len({r["conv"] for r in turns}) >= 15
+    assert not [r["message"] for r in turns if r["accept_topics"] != "-"
+                and _norm(r["message"]) in trained]
+
+
+@pytest.mark.server
+def test_heldout_conversations_are_above_the_floors(server) -> None:
+    """tests/heldout/conversations.tsv, turn by turn: follow-ups, corrections, carers."""
+    line, misses = score_conversations(server.url, server.token or "", CONVERSATIONS)
+    figures = _figures(line)
+    assert all(figures.get(k, 0) >= floor for k, floor in CONVERSATION_FLOORS.items()), (
+        line, misses)

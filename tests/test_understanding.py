@@ -52,6 +52,9 @@ Found = Set[Tuple[str, str]]
     ("spread to the skin", {("site", "skin")}),
     ("cervical spine mets", {("site", "bone")}),
     ("what are the treatments of my cancer", set()),
+    ("my brother has melenoma that went to his brain", {("cancer_type", "melanoma"), ("site", "brain")}),
+    ("my dad has myleoma in his spine", {("cancer_type", "blood"), ("site", "bone")}),
+    ("what is an ependymoma", {("cancer_type", "other")}),
 ])
 def test_site_versus_origin(text: str, expected: Found) -> None:
     assert {(m.entity, m.value) for m in entities.read(text)} == expected

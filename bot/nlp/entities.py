@@ -17,6 +17,7 @@ no model.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -136,6 +137,19 @@ def _lookup(table: Dict[str, _Phrase], matched: str) -> Optional[_Phrase]:
     return table.get(_norm(re.sub(r"[\s-]+", " ", matched))) or table.get(_norm(matched))
 
 
+#: How close an unknown "-oma" word must be to a known one to be read as it (difflib ratio):
+#: "melenoma" (0.88) is melanoma; "ependymoma" is not close to any and stays `other`.
+MISSPELLING_CUTOFF = 0.85
+
+
+def _misspelt_oma(table: Dict[str, _Phrase], word: str) -> Optional[_Phrase]:
+    """The vocabulary's "-oma" cancer that an unknown word is a typo of, else None."""
+    known = [p for p, phrase in table.items() if phrase.entity == "cancer_type"
+             and " " not in p and p.endswith(("oma", "omas"))]
+    close = difflib.get_close_matches(word, known, n=1, cutoff=MISSPELLING_CUTOFF)
+    return table[close[0]] if close else None
+
+
 def read(text: str) -> List[Mention]:
     """Sites and cancer types in `text`, in order of appearance."""
     table, pattern = _table()
@@ -177,6 +191,11 @@ def read(text: str) -> List[Mention]:
         if any(s < m.end() and m.start() < e for s, e in taken):
             continue
         taken.append((m.start(), m.end()))
+        known = _misspelt_oma(table, word) if m.re is _OMA else None
+        if known is not None:  # "melenoma" is melanoma, not an unknown cancer
+            mentions.append(Mention(known.entity, known.value, m.start(), m.end(), known.name,
+                                    known.organ))
+            continue
         mentions.append(Mention("cancer_type", "other", m.start(), m.end()))
     return sorted(mentions, key=lambda x: x.start)
 
