@@ -108,8 +108,10 @@ OTHER_CANCERS: Dict[str, List[str]] = _WORDS["other_cancers"]
 #: Blood cancers (cancer type `blood`): not "metastatic" in the usual sense.
 BLOOD_CANCERS: Dict[str, List[str]] = _WORDS["blood_cancers"]
 #: Cancer-type keys (contract section 6) with everyday words, plus `other` and `blood`.
+#: Operations that name the cancer they treat ("after my mastectomy" -> breast).
+CANCER_OPERATIONS: Dict[str, List[str]] = _WORDS["cancer_operations"]
 CANCER_TYPES: Dict[str, List[str]] = {
-    **_WORDS["cancer_types"],
+    **{key: words + CANCER_OPERATIONS.get(key, []) for key, words in _WORDS["cancer_types"].items()},
     "other": SKIN_CANCER_NAMES + [w for words in OTHER_CANCERS.values() for w in words],
     "blood": [w for words in BLOOD_CANCERS.values() for w in words],
 }

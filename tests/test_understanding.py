@@ -55,6 +55,11 @@ Found = Set[Tuple[str, str]]
     ("my brother has melenoma that went to his brain", {("cancer_type", "melanoma"), ("site", "brain")}),
     ("my dad has myleoma in his spine", {("cancer_type", "blood"), ("site", "bone")}),
     ("what is an ependymoma", {("cancer_type", "other")}),
+    ("since her lumpectomy two nodes came back positive", {("cancer_type", "breast"),
+                                                           ("site", "lymph_nodes")}),
+    ("he had a whipple and now there are spots on his liver", {("cancer_type", "pancreatic"),
+                                                               ("site", "liver")}),
+    ("she had a hysterectomy years ago", set()),  # womb or ovary: not named
 ])
 def test_site_versus_origin(text: str, expected: Found) -> None:
     assert {(m.entity, m.value) for m in entities.read(text)} == expected
