@@ -153,7 +153,7 @@ class EmbeddingCascadeClassifier(GuardedLogisticRegressionClassifier):
     """Two logistic regressions: one on the word features, one on the word features plus the
     sentence embedding. A turn the first one is sure about (top confidence at least
     `ask_embeddings_below`) is answered without computing an embedding; only the unsure
-    turns pay for one. Why: an embedding costs about 20 ms per turn on the target machine
+    turns pay for one. Why: an embedding costs about 12 ms of CPU per turn on the target machine
     (docs/embeddings.md), the budget is about 5 ms at the median, and the embedding helps
     most where the word features are unsure (docs/evaluation.md)."""
 
