@@ -103,8 +103,8 @@ class SafetyData:
 
 def load(directory: Path = SAFETY_DIR) -> SafetyData:
     """Read and check the four files; raises SafetyDataError naming file and entry."""
-    raw = {name: _read(directory / name) for name in FILES}
-    versions = {name: _check_meta(name, doc) for name, doc in raw.items()}
+    raw = {name: read_file(directory / name) for name in FILES}
+    versions = {name: check_meta(name, doc) for name, doc in raw.items()}
     words_doc = raw["words.yml"]
     words = _classes(_mapping(words_doc, "classes", "words.yml"))
     missing = [name for name in READER_CLASSES if name not in words]
@@ -122,7 +122,7 @@ def load(directory: Path = SAFETY_DIR) -> SafetyData:
                       versions)
 
 
-def _read(path: Path) -> Dict[str, Any]:
+def read_file(path: Path) -> Dict[str, Any]:
     try:
         with open(path, encoding="utf-8") as handle:
             doc = yaml.safe_load(handle)
@@ -135,7 +135,7 @@ def _read(path: Path) -> Dict[str, Any]:
     return doc
 
 
-def _check_meta(name: str, doc: Mapping[str, Any]) -> int:
+def check_meta(name: str, doc: Mapping[str, Any]) -> int:
     """The same review metadata as content entries: status, reviewer role, date, version."""
     if doc.get("status") not in STATUSES:
         raise SafetyDataError(name, "status", f"must be one of {STATUSES}")

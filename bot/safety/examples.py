@@ -23,7 +23,7 @@ from typing import Any, Collection, Dict, List, Optional, Tuple
 
 from bot import nlu_data
 from bot.paths import SAFETY_DIR
-from bot.safety.data import SafetyDataError, _check_meta, _read
+from bot.safety.data import SafetyDataError, check_meta, read_file
 
 FILE = "examples.yml"
 MESSAGES = "messages"
@@ -73,8 +73,8 @@ def load_training_set(known_conditions: Collection[str], directory: Path = SAFET
         conditions.append(condition)
 
     path = directory / FILE
-    doc = _read(path)
-    _check_meta(FILE, doc)
+    doc = read_file(path)
+    check_meta(FILE, doc)
     raw_urgent = doc.get("urgent")
     if not isinstance(raw_urgent, dict) or not raw_urgent:
         raise SafetyDataError(FILE, "urgent", "must map condition keys to lists of messages")
