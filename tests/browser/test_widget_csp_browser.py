@@ -25,9 +25,12 @@ def test_widget_works_under_the_policy_in_chromium(server: Any, page) -> None:
     box = page.get_by_role("textbox", name="Your question")
     box.fill("what is metastasis")
     box.press("Enter")
-    # the greeting (the demo page sends /greet) and the answer, each with the notice
-    expect(page.locator(".turn.bot .notice:not([hidden])")).to_have_count(2, timeout=30_000)
-    assert NOTICE.split(".")[0] in page.locator(".turn.bot").last.inner_text()
+    # The answer, with its notice. (Not "greeting + answer": the greeting the demo page
+    # sends is skipped when the question was typed before the socket connected, as on a
+    # busy machine.)
+    answer = page.locator(".turn.bot").filter(has_text=re.compile("Metastasis means"))
+    expect(answer.locator(".notice:not([hidden])")).to_have_count(1, timeout=30_000)
+    assert NOTICE.split(".")[0] in answer.inner_text()
     violations = page.evaluate("window.__violations")
     assert not violations, violations
     assert not [c for c in console if "Content Security Policy" in c], console
