@@ -24,13 +24,13 @@ from typing import Any, Collection, Dict, List, Optional, Tuple
 from bot import nlu_data
 from bot.paths import SAFETY_DIR
 from bot.safety.data import SafetyDataError, check_meta, read_file
+from bot.safety.engine import CRISIS, EMERGENCY, SELF_HARM
 
 FILE = "examples.yml"
 MESSAGES = "messages"
-#: The labels the net learns: calm, or the topic of the urgent reply.
-CALM, EMERGENCY, CRISIS = "calm", "emergency", "crisis"
-#: The condition key whose examples are crisis (self-harm) rather than emergency.
-CRISIS_CONDITION = "self_harm"
+#: The labels the net learns: calm, or the topic of the urgent reply (EMERGENCY, CRISIS;
+#: the condition SELF_HARM's examples are crisis, every other condition's emergency).
+CALM = "calm"
 #: NLU intents whose examples are not calm (the rest are).
 URGENT_INTENTS = frozenset({"emergency", "crisis"})
 #: A table's `expect` column -> the net's label.
@@ -84,7 +84,7 @@ def load_training_set(known_conditions: Collection[str], directory: Path = SAFET
             raise SafetyDataError(FILE, entry, "is not a condition in conditions.yml")
         if not isinstance(items, list) or not items:
             raise SafetyDataError(FILE, entry, "must be a non-empty list of messages")
-        label = CRISIS if condition == CRISIS_CONDITION else EMERGENCY
+        label = CRISIS if condition == SELF_HARM else EMERGENCY
         for text in items:
             add(text, label, condition, FILE, entry)
     raw_calm = doc.get("calm")
@@ -99,7 +99,7 @@ def load_training_set(known_conditions: Collection[str], directory: Path = SAFET
             for text in examples:
                 add(text, CALM, None, "data/nlu", intent, yields=True)
     if CRISIS not in labels or EMERGENCY not in labels:
-        raise SafetyDataError(FILE, "urgent", f"needs emergency and {CRISIS_CONDITION} examples")
+        raise SafetyDataError(FILE, "urgent", f"needs emergency and {SELF_HARM} examples")
     return TrainingSet(tuple(texts), tuple(labels), tuple(conditions),
                        doc.get("status") == "approved")
 

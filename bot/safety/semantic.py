@@ -23,7 +23,7 @@ from typing import Collection, List, Mapping, Optional, Tuple
 
 import numpy as np
 
-from bot.safety.examples import CRISIS, CRISIS_CONDITION, EMERGENCY
+from bot.safety.engine import CRISIS, EMERGENCY, SELF_HARM, UNSPECIFIED
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ THRESHOLD_CRISIS = 0.6
 #: (negated, past, hypothetical): the net must be surer to overrule them.
 THRESHOLD_DENIED = 0.85
 #: The nearest urgent examples that must agree to name a condition, and how sure the net
-#: must be; else "unspecified" (the general urgent opening, which names no danger wrongly).
+#: must be; else UNSPECIFIED (the general urgent opening, which names no danger wrongly).
 AGREE = 3
 NAME_CONDITION_FROM = 0.9
 #: Long messages are read in windows of this many sentences; at most MAX_WINDOWS of them
@@ -52,7 +52,7 @@ class Verdict:
 
     topic: Optional[str]  # "emergency", "crisis" or None (calm)
     probability: float  # of that topic (of the likelier urgent topic when calm)
-    condition: str  # the nearest examples' condition when they agree, else "unspecified"
+    condition: str  # the nearest examples' condition when they agree, else UNSPECIFIED
     nearest: str  # the nearest urgent example, for logs
 
 
@@ -104,7 +104,7 @@ class Net:
         probability = float(max(crisis[at], emergency[at]))
         condition, nearest = self.nearest(vectors[at], topic)
         if probability < NAME_CONDITION_FROM:
-            condition = "unspecified"
+            condition = UNSPECIFIED
         bar = THRESHOLD_DENIED if denied else THRESHOLD_CRISIS if topic == CRISIS else THRESHOLD
         return Verdict(topic if probability >= bar else None, probability, condition, nearest)
 
@@ -112,10 +112,10 @@ class Net:
         """The condition the closest urgent examples of this topic agree on, and the closest."""
         sims = self.urgent_vectors @ vector
         wanted = [i for i, c in enumerate(self.urgent_conditions)
-                  if (c == CRISIS_CONDITION) == (topic == CRISIS)]
+                  if (c == SELF_HARM) == (topic == CRISIS)]
         order = sorted(wanted, key=lambda i: -sims[i])[:AGREE]
         found = {self.urgent_conditions[i] for i in order}
-        condition = found.pop() if len(found) == 1 else "unspecified"
+        condition = found.pop() if len(found) == 1 else UNSPECIFIED
         return condition, self.urgent_texts[order[0]] if order else ""
 
 

@@ -18,7 +18,8 @@ from typing import Collection, Dict, List, Optional, Tuple
 import numpy as np
 
 from bot.paths import MODELS
-from bot.safety.examples import CALM, CRISIS, EMERGENCY, TrainingSet, load_training_set
+from bot.safety.engine import CRISIS, EMERGENCY
+from bot.safety.examples import CALM, TrainingSet, load_training_set
 
 logger = logging.getLogger(__name__)
 
