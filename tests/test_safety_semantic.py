@@ -139,9 +139,23 @@ def test_the_net_matches_scikit_learn() -> None:
     fitted = LogisticRegression(max_iter=500).fit(x, y)
     mine = semantic.Net({"coef": fitted.coef_, "intercept": fitted.intercept_,
                          "classes": fitted.classes_, "urgent_vectors": x[:1],
-                         "urgent_texts": np.array(["x"]), "urgent_conditions": np.array(["fracture"])},
+                         "urgent_texts": np.array(["x"]), "urgent_conditions": np.array(["fracture"]),
+                         "calm_vectors": x[1:2]},
                         encoder=net.encoder)
     assert np.allclose(mine.predict_proba(x), fitted.predict_proba(x), atol=1e-5)
+
+
+def test_a_near_copy_of_a_calm_example_is_calm() -> None:
+    """The regression alone read this reviewed calm example as crisis (0.63); the veto
+    keeps a message that close to a calm example calm, and only that close."""
+    net = semantic.get_net(conditions())
+    assert net is not None
+    calm = "she's worried she'll be a burden when she can't look after herself"
+    _, vectors = net.probabilities(calm)
+    assert float((vectors @ net.calm_vectors.T).max()) >= semantic.CALM_VETO
+    assert net.judge(calm).topic is None
+    urgent = "wife said shed rather go quietly now than be a burden and shes locked herself in the bathroom"
+    assert net.judge(urgent).topic == "crisis"
 
 
 # ---- the data: checked on load, errors name the file and the entry --------------------

@@ -10,7 +10,8 @@ How it decides, in order, for each matched phrase (spaCy Matcher over token norm
    education.
 4. Strong signs count alone; soft signs count when two different ones point to the same
    condition (or one, with the context word its rule names: "shivery" + "on chemo").
-5. Self-harm wording wins over everything: it only has to be un-negated.
+5. Self-harm wording wins over everything: it only has to be un-negated. Soft crisis
+   cues (a means, a goodbye, a wish to be gone) count in pairs of different kinds.
 The condition is chosen in Engine.choose: time-critical first, then the most weight,
 then the order of conditions.yml; `becomes` lifts a condition to a more urgent one (a leg
 clot with breathlessness is a lung clot).
@@ -101,11 +102,16 @@ class Engine:
             span = (doc[hit.start].idx, doc[hit.end - 1].idx + len(doc[hit.end - 1].text))
             return quote(span, original, edits)
 
-        crisis = [h for h in hits if h.rule.kind == "crisis"]
+        crisis = [h for h in hits if h.rule.kind == "crisis" and h.rule.strong]
         for hit in sorted(crisis, key=lambda h: h.start - h.end):  # longest first
             if reader.reported(hit):
                 return Reading(SafetyFlag(CRISIS, SELF_HARM, phrase(hit),
                                           reader.someone_else(hit.start, hit.end)))
+        cues = [h for h in hits if h.rule.kind == "crisis" and not h.rule.strong
+                and reader.reported(h)]
+        if self.crisis_cues(cues):
+            return Reading(SafetyFlag(CRISIS, SELF_HARM, phrase(cues[0]),
+                                      reader.someone_else(cues[0].start, cues[0].end)))
         urgent = [h for h in hits if h.rule.kind != "crisis"]
         ruled_out = [h for h in urgent if h.rule.kind == "ruled_out"]
         reported = [h for h in urgent if reader.reported(h) and not any(
@@ -168,6 +174,18 @@ class Engine:
                 if all(hit.start >= e or hit.end <= s for s, e, _ in taken):
                     taken.append((hit.start, hit.end, hit.pattern))
         return any(len({key for _, _, key in taken}) >= 2 for taken in spans.values())
+
+    @staticmethod
+    def crisis_cues(hits: List[Hit]) -> bool:
+        """Warning signs that mean little alone and much together: two kinds (a means and
+        a goodbye: "bought paracetamol from three chemists, don't worry about me") or three
+        separate signs of one kind ("gave the cat away, cancelled the milk, thanks for
+        everything"). A plain "thanks for your help, take care" stays a goodbye."""
+        signs: List[Tuple[int, int, str]] = []
+        for hit in sorted(hits, key=lambda h: (h.start, -h.end)):
+            if all(hit.start >= e or hit.end <= s for s, e, _ in signs):
+                signs.append((hit.start, hit.end, hit.rule.id))
+        return len({kind for _, _, kind in signs}) >= 2 or len(signs) >= 3
 
     def other_words(self, reader: Reader, hits: List[Hit]) -> int:
         """Content words of the message outside the matched phrases."""

@@ -134,7 +134,8 @@ class Reader:
             if self.norms[i] == "when" and i + 2 <= hi and self.norms[i + 1] in w["PERSONAL"] \
                     and self.norms[i + 2] in w["WAS_WERE"]:
                 return True
-            if _YEAR.fullmatch(self.norms[i]) and i > lo and self.norms[i - 1] in w["YEAR_CUE"]:
+            if (_YEAR.fullmatch(self.norms[i]) or self.norms[i] in w["MONTHS"]) and i > lo \
+                    and self.norms[i - 1] in w["YEAR_CUE"]:
                 return self.norms[i - 1] != "since"
         return False
 

@@ -39,6 +39,10 @@ THRESHOLD_DENIED = 0.85
 #: must be; else UNSPECIFIED (the general urgent opening, which names no danger wrongly).
 AGREE = 3
 NAME_CONDITION_FROM = 0.9
+#: A window this close (cosine) to a reviewed calm example is calm whatever the
+#: regression says: "she's worried she'll be a burden" is a calm example, and a near
+#: copy of it must not read as crisis. Chosen by 5-fold cross-validation (docs/safety.md).
+CALM_VETO = 0.8
 #: Long messages are read in windows of this many sentences; at most MAX_WINDOWS of them
 #: (the last ones), so a carer's long story costs a bounded number of embeddings.
 WINDOW = 2
@@ -80,6 +84,7 @@ class Net:
         self.urgent_vectors = stored["urgent_vectors"]
         self.urgent_texts = [str(t) for t in stored["urgent_texts"]]
         self.urgent_conditions = [str(c) for c in stored["urgent_conditions"]]
+        self.calm_vectors = stored["calm_vectors"]
 
     def predict_proba(self, vectors: np.ndarray) -> np.ndarray:
         """The multinomial logistic regression's probabilities (what scikit-learn's
@@ -97,6 +102,8 @@ class Net:
         """The most urgent window's verdict. `denied`: the rules read this message's
         red-flag words as not happening now, so a higher bar applies."""
         probs, vectors = self.probabilities(text)
+        near_calm = (vectors @ self.calm_vectors.T).max(axis=1) >= CALM_VETO
+        probs[near_calm, :] = 0.0
         emergency = probs[:, self.labels.index(EMERGENCY)]
         crisis = probs[:, self.labels.index(CRISIS)]
         at = int(np.argmax(np.maximum(emergency, crisis)))

@@ -28,6 +28,8 @@ logger = logging.getLogger(__name__)
 #: (docs/safety.md, "The second net").
 C_VALUE = 8.0
 CALM_WEIGHT = 1.5
+#: What NET_FILE holds; a new layout retrains (2: calm vectors for the near-calm veto).
+FORMAT = 2
 #: The labelled messages' vectors (a build output, `make`): texts, vectors, model hash.
 VECTORS = MODELS / "safety-vectors.npz"
 #: The trained net: regression weights, classes, named urgent examples, and the key of the
@@ -70,7 +72,7 @@ def _key(training: TrainingSet) -> str:
     """What the trained net depends on: the messages, labels, settings and the model."""
     from bot.nlp.embeddings import WEIGHTS_SHA256
 
-    digest = hashlib.sha256(f"{C_VALUE} {CALM_WEIGHT} {WEIGHTS_SHA256}".encode())
+    digest = hashlib.sha256(f"{FORMAT} {C_VALUE} {CALM_WEIGHT} {WEIGHTS_SHA256}".encode())
     for text, label, condition in zip(training.texts, training.labels, training.conditions, strict=True):
         digest.update(f"{text}\t{label}\t{condition}\n".encode())
     return digest.hexdigest()
@@ -93,6 +95,7 @@ def train(training: TrainingSet) -> Dict[str, np.ndarray]:
     classifier = LogisticRegression(C=C_VALUE, class_weight=weights, max_iter=3000)
     classifier.fit(vectors, list(training.labels))
     named = [i for i, c in enumerate(training.conditions) if c is not None]
+    calm = [i for i, label in enumerate(training.labels) if label == CALM]
     return {
         "key": np.array(_key(training)),
         "coef": classifier.coef_.astype(np.float32),
@@ -101,6 +104,7 @@ def train(training: TrainingSet) -> Dict[str, np.ndarray]:
         "urgent_vectors": vectors[named],
         "urgent_texts": np.array([training.texts[i] for i in named]),
         "urgent_conditions": np.array([str(training.conditions[i]) for i in named]),
+        "calm_vectors": vectors[calm].astype(np.float32),
     }
 
 
