@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, List, Optional, Tuple
 
 from bot.safety.data import Rule, SafetyData
-from bot.safety.patterns import NORMAL_TEMP
+from bot.safety.patterns import NORMAL_TEMP, TEMP_RE
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.tokens import Doc
@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
 #: How far (in tokens) the cues around a phrase are looked for inside a run-on sentence.
 CONTEXT = 30
 _YEAR = re.compile(r"(19|20)\d\d")
+_FEVER = re.compile(TEMP_RE)
 
 
 @dataclass
@@ -237,6 +238,13 @@ class Reader:
         """ "a fever of 37.5": the reading that follows is not a fever."""
         return any(NORMAL_TEMP.match(word) for word in self.norms[end:min(self.n, end + 3)])
 
+    def normal_in_sentence(self, start: int) -> bool:
+        """ "shivering after my shower, temp is 36.5": the sentence gives a normal reading
+        and no fever reading, so a soft sign of fever in it is not one."""
+        words = self.norms[self.lo(start):self.hi(start) + 1]
+        return (any(NORMAL_TEMP.match(word) for word in words)
+                and not any(_FEVER.match(word) for word in words))
+
     def mild(self, start: int) -> bool:
         """ "a few mild headaches", "a bit breathless": a soft sign said to be slight."""
         return any(word in self.w["MILD"]
@@ -251,7 +259,8 @@ class Reader:
             return False
         if rule.not_before and start > 0 and self.norms[start - 1] in rule.not_before:
             return False
-        if rule.temperature and self.normal_reading(end):
+        if rule.temperature and (self.normal_reading(end) or (
+                not rule.strong and self.normal_in_sentence(start))):
             return False
         if rule.not_in_sentence and any(word in rule.not_in_sentence for word in
                                         self.norms[self.lo(start):self.hi(start) + 1]):
