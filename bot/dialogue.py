@@ -69,7 +69,7 @@ def route(turn: Turn, index: AnswerIndex) -> Reply:
     if turn.cancer_type() == "blood" and intent not in BLOOD_ANSWERED + (
             "personal_advice", *SMALLTALK_KEYS):
         return scoped_answer(turn, index, "out_of_scope")  # out_of_scope.blood: honest scope
-    if ((intent in EDUCATION_TOPICS or intent in (None, "nlu_fallback"))
+    if ((intent in EDUCATION_TOPICS or intent in (None, "nlu_fallback", "emergency", "crisis"))
             and names_other_illness(turn.text)
             and not (turn.sites or turn.cancer_types or turn.terms)):
         return scoped_answer(turn, index, "out_of_scope")  # "treatment for diabetes"

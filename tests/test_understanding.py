@@ -129,6 +129,17 @@ def test_a_long_message_is_read_for_its_question() -> None:
     assert embeddings.focus("what is ascites") == "what is ascites"
 
 
+def test_a_question_without_a_question_mark_or_that_refers_back_is_found() -> None:
+    """People ask without "?" and ask "is it ..." about the thing named just before."""
+    story = ("My aunt has bowel cancer and it has gone to her liver. She is itchy and tired. "
+             "Is that all from the liver? what other problems can cancer in the liver bring")
+    assert embeddings.focus(story) == "what other problems can cancer in the liver bring"
+    story = ("Mum is 81 and has dementia. The team talk about palliative care. "
+             "Is it only for the last days, or can she have it now?")
+    assert embeddings.focus(story) == ("The team talk about palliative care. "
+                                       "Is it only for the last days, or can she have it now?")
+
+
 @pytest.fixture(scope="module")
 def index(tmp_path_factory: pytest.TempPathFactory) -> AnswerIndex:
     engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('db') / 'content.db'}")
