@@ -39,6 +39,11 @@ _PLACE_BEFORE = re.compile(r"(?:to|into|in|reached|near|around|through)\s+"
 _ORIGIN_BEFORE = re.compile(r"(?:start|started|starts|began|begun|begin|originated|came|come|"
                             r"comes|primary|from)\s+(?:\w+\s+)?(?:in|from|at)?\s*"
                             r"(?:the|her|his|my|their|your|our)?\s*$")
+#: A site word said as where the cancer began: "it started in her lung" (but not a bare
+#: "from the lungs", which reads as either).
+_STARTED_BEFORE = re.compile(r"(?:start|started|starts|began|begun|begin|originated|"
+                             r"originally|first)\s+(?:\w+\s+)?(?:in|at)\s+"
+                             r"(?:the|her|his|my|their|your|our)?\s*$")
 #: Site words that are common in symptom talk: a site only when said as a place.
 _ONLY_AS_A_PLACE = frozenset({"skin"})
 _SPREAD_AFTER = re.compile(r"[\s-]*(?:mets|metasta|secondar|nodules?|lumps?|deposits?|lesions?|"
@@ -171,9 +176,15 @@ def read(text: str) -> List[Mention]:
                 and (p.organ is None or p.value in vocabulary.KEYED_CANCER_TYPES)
                 for p, _, _ in found)
             same_organ_as_site = not strict and phrase.organ in site_values
+            if phrase.organ == "skin" and any(p.value == "melanoma" for p, _, _ in found):
+                continue  # "skin cancer, the mole kind": melanoma is the skin cancer meant
             if secondary or started_elsewhere or same_organ_as_site:
                 mentions.append(Mention("site", phrase.organ, start, end))
                 continue
+        if phrase.entity == "site" and _STARTED_BEFORE.search(before):
+            if phrase.value in vocabulary.KEYED_CANCER_TYPES:  # "started in her lung"
+                mentions.append(Mention("cancer_type", phrase.value, start, end))
+            continue
         if phrase.entity == "site" and phrase.value in _ONLY_AS_A_PLACE and not (
                 _PLACE_BEFORE.search(before) or _SPREAD_AFTER.match(low[end:end + 30])):
             continue  # "yellow skin" is a symptom; "spread to the skin" is a site

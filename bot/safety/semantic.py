@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 #: lower, because a false crisis reply costs a kind word and the help lines, a missed one
 #: may cost a life.
 THRESHOLD = 0.7
-THRESHOLD_CRISIS = 0.6
+THRESHOLD_CRISIS = 0.5
 #: The same, when the rules saw red-flag words and read every one as not happening now
 #: (negated, past, hypothetical): the net must be surer to overrule them.
 THRESHOLD_DENIED = 0.85
