@@ -143,6 +143,9 @@ def test_a_question_without_a_question_mark_or_that_refers_back_is_found() -> No
              "Is it only for the last days, or can she have it now?")
     assert embeddings.focus(story) == ("The team talk about palliative care. "
                                        "Is it only for the last days, or can she have it now?")
+    story = ("Dear Sir, my father has spread to the liver. The consultant spoke of control. "
+             "I should be grateful if you could outline the usual treatments. Yours faithfully")
+    assert embeddings.focus(story) == "I should be grateful if you could outline the usual treatments."
 
 
 @pytest.fixture(scope="module")

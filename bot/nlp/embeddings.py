@@ -275,7 +275,14 @@ SHORT_QUESTION_WORDS = 6
 _ASKS = re.compile(
     r"^\W*(and |but |so |also |please )?(what|whats|how|why|when|where|which|who|can|could|"
     r"does|do|did|is|are|will|would|should|has|have|any|tell me|explain|i wonder|"
-    r"i('d| would) like to know|i want to know|i need to know)\b", re.IGNORECASE)
+    r"i('d| would) like to know|i want to know|i need to know|"
+    r"i('d| would| should) be (very |most )?grateful|please (explain|tell|outline|help|describe))\b",
+    re.IGNORECASE)
+#: A closing line is not the question: "Yours faithfully", "thanks in advance".
+_SIGN_OFF = re.compile(
+    r"^\W*(yours (faithfully|sincerely|truly)|(kind |best |warm )?regards|many thanks|"
+    r"thanks?( you)?( so much| very much| in advance)?|best wishes|cheers|sincerely|"
+    r"god bless|x+)\W*(\w+\W*)?$", re.IGNORECASE)
 #: A question that refers back ("Is it only for the last days?", "Where has it been all
 #: this time?") keeps the sentence before it, where the thing it means is named.
 _REFERS_BACK = re.compile(
@@ -295,6 +302,8 @@ def focus(text: str) -> str:
     sentences = [s for s in _SENTENCE_END.split(text.strip()) if s]
     if len(sentences) <= STORY_SENTENCES:
         return text
+    while len(sentences) > 1 and _SIGN_OFF.match(sentences[-1]):
+        sentences.pop()
     asking = [i for i, s in enumerate(sentences) if _asks(s)]
     at = asking[-1] if asking else len(sentences) - 1
     keeps_before = (len(sentences[at].split()) < SHORT_QUESTION_WORDS
