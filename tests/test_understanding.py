@@ -46,7 +46,7 @@ Found = Set[Tuple[str, str]]
     ("they drained the fluid around his lung", {("site", "pleura")}),
     ("mums cancer started in her lung but its in her brain now", {("cancer_type", "lung"),
                                                                    ("site", "brain")}),
-    ("it began in the bone and spread to the lungs", {("site", "lung")}),
+    ("is cancer that started in the liver different from cancer that moved there", {("site", "liver")}),
     ("does skin cancer spread? the black mole kind", {("cancer_type", "melanoma")}),
     ("i have skin cancer", {("cancer_type", "other")}),
     ("what is the treatment for non hodgkins lymphoma", {("cancer_type", "blood")}),

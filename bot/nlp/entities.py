@@ -40,7 +40,8 @@ _ORIGIN_BEFORE = re.compile(r"(?:start|started|starts|began|begun|begin|originat
                             r"comes|primary|from)\s+(?:\w+\s+)?(?:in|from|at)?\s*"
                             r"(?:the|her|his|my|their|your|our)?\s*$")
 #: A site word said as where the cancer began: "it started in her lung" (but not a bare
-#: "from the lungs", which reads as either).
+#: "from the lungs", which reads as either). Only for sites that are also keyed cancer
+#: types: "started in the liver" stays the liver (the question is usually about spread there).
 _STARTED_BEFORE = re.compile(r"(?:start|started|starts|began|begun|begin|originated|"
                              r"originally|first)\s+(?:\w+\s+)?(?:in|at)\s+"
                              r"(?:the|her|his|my|their|your|our)?\s*$")
@@ -181,9 +182,9 @@ def read(text: str) -> List[Mention]:
             if secondary or started_elsewhere or same_organ_as_site:
                 mentions.append(Mention("site", phrase.organ, start, end))
                 continue
-        if phrase.entity == "site" and _STARTED_BEFORE.search(before):
-            if phrase.value in vocabulary.KEYED_CANCER_TYPES:  # "started in her lung"
-                mentions.append(Mention("cancer_type", phrase.value, start, end))
+        if (phrase.entity == "site" and phrase.value in vocabulary.KEYED_CANCER_TYPES
+                and _STARTED_BEFORE.search(before)):  # "started in her lung": the cancer type
+            mentions.append(Mention("cancer_type", phrase.value, start, end))
             continue
         if phrase.entity == "site" and phrase.value in _ONLY_AS_A_PLACE and not (
                 _PLACE_BEFORE.search(before) or _SPREAD_AFTER.match(low[end:end + 30])):
