@@ -92,6 +92,18 @@ def test_a_follow_up_reuses_the_previous_topic(index: AnswerIndex) -> None:
     assert (reply.topic, reply.site) == ("treatment", "liver")
 
 
+def test_a_short_follow_up_that_names_a_topic_moves_to_it(index: AnswerIndex) -> None:
+    """ "and the treatment?" after a diagnosis answer read as follow_up 0.64, treatment 0.33."""
+    context = {"topic": "diagnosis", "site": "brain", "cancer_type": "lung"}
+    reply = route(turn("and the treatment?", "follow_up", confidence=0.64, previous=context,
+                       ranking=(("follow_up", 0.64), ("treatment", 0.33))), index)
+    assert (reply.topic, reply.site, reply.cancer_type) == ("treatment", "brain", "lung")
+    reply = route(turn("and the liver?", "follow_up", confidence=0.6, sites=["liver"],
+                       previous={"topic": "treatment"},
+                       ranking=(("follow_up", 0.6), ("symptoms", 0.35))), index)
+    assert (reply.topic, reply.site) == ("treatment", "liver")
+
+
 def test_a_follow_up_with_nothing_named_asks(index: AnswerIndex) -> None:
     reply = route(turn("and?", "follow_up", ranking=(("follow_up", 0.6), ("symptoms", 0.2))),
                   index)
