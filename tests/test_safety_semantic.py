@@ -3,7 +3,7 @@ real labelled messages, no server.
 
 The messages below were written for this file: none is in data/safety/ (checked), and the
 rules alone do not flag the urgent ones (checked), so a pass is the net's own work.
-The held-out rounds tests/heldout/redflags_lead3.tsv to _lead9 are scored
+The held-out rounds tests/heldout/redflags_lead3.tsv to _lead10 are scored
 with the whole layer (rules + net); figures in docs/safety.md.
 """
 
@@ -214,7 +214,7 @@ def _rows(name: str) -> List[Tuple[str, str]]:
 
 @pytest.mark.parametrize("name", ["redflags_lead3.tsv", "redflags_lead4.tsv", "redflags_lead5.tsv",
                                   "redflags_lead6.tsv", "redflags_lead7.tsv", "redflags_lead8.tsv",
-                                  "redflags_lead9.tsv"])
+                                  "redflags_lead9.tsv", "redflags_lead10.tsv"])
 def test_heldout_round(name: str) -> None:
     """Recall 1.0 and false alarms at most 2 in 45 (each round was scored once before the
     fixes that followed it; docs/safety.md has the first-sight figures)."""
