@@ -160,7 +160,29 @@ LIBRARY_ASK = re.compile(
 )
 
 
+#: In a longer message, a question that asks what the named thing is ("...discharging me
+#: with something called a survivorship care plan. what is that and what is it for").
+_WHAT_IT_IS = re.compile(
+    r"(?:^|[.?!,]\s+)\W*(?:and\s+|so\s+|but\s+)?(?:what|whats|what's)\s+(?:is|are|r|'s)?\s*"
+    r"(?:that|it|this|these|those)\b(?!\s+(?:like|mean|going|for))"
+    r"|\bwhat\s+(?:does|do)\s+(?:that|it|this|these|those)\s+(?:words?\s+)?mean\b(?!\s+for)",
+    re.IGNORECASE,
+)
+
+
 def library_style(text: str) -> bool:
     """True for a short or library-style question that is about the thing it names."""
     return len(text.split()) <= SHORT_MESSAGE_WORDS or bool(LIBRARY_ASK.search(text))
+
+
+def term_asked_about(text: str) -> Optional[str]:
+    """The medical word a longer message asks about ("...something called a survivorship
+    care plan. what is that and what is it for"): named in the question or the sentence
+    before it (the story's earlier words, "chemo, the lot", are not what is asked)."""
+    if not _WHAT_IT_IS.search(text):
+        return None
+    from bot.nlp.embeddings import focus
+
+    named = vocabulary.terms_in(focus(text))
+    return named[-1] if named else None
 

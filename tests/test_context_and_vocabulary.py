@@ -112,3 +112,16 @@ def test_question_frames_name_education_topics() -> None:
     assert set(QUESTION_FRAMES) <= set(EDUCATION_TOPICS)
     assert frame_topic("What are the stages of X?") in EDUCATION_TOPICS
     assert frame_topic("my dad has liver mets") is None
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("i had chemo, the lot. my oncologist is discharging me with something called a "
+     "survivorship care plan. what is that and what is it for", "survivorship_care_plan"),
+    ("they mentioned lytic lesions in his spine. what does that mean?", "lytic_lesions"),
+    ("she had chemo twice. her tummy keeps swelling with fluid. what is this fluid", None),
+    ("my dad has ascites and liver mets, what does that mean for how long he has", None),
+])
+def test_a_longer_message_asking_what_the_named_thing_is(text: str, expected: object) -> None:
+    from bot.context import term_asked_about
+
+    assert term_asked_about(text) == expected
