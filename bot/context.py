@@ -12,6 +12,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from bot import vocabulary
 from bot.nlp import entities as reading
+from bot.nlp.embeddings import focus
 from bot.text import clean_message, was_truncated
 
 #: Words that point back at what was said before ("how is *that* treated?").
@@ -181,8 +182,6 @@ def term_asked_about(text: str) -> Optional[str]:
     before it (the story's earlier words, "chemo, the lot", are not what is asked)."""
     if not _WHAT_IT_IS.search(text):
         return None
-    from bot.nlp.embeddings import focus
-
     named = vocabulary.terms_in(focus(text))
     return named[-1] if named else None
 

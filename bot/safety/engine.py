@@ -65,6 +65,16 @@ class Reading:
     denied: FrozenSet[str] = frozenset()
 
 
+def _apart(hits: List[Hit]) -> List[Hit]:
+    """The hits that do not overlap an earlier (or, at the same start, longer) one: each
+    counts as a separate sign."""
+    kept: List[Hit] = []
+    for hit in sorted(hits, key=lambda h: (h.start, -h.end)):
+        if all(hit.start >= k.end or hit.end <= k.start for k in kept):
+            kept.append(hit)
+    return kept
+
+
 class Engine:
     """The checked data, the matcher and the rewriter, built once."""
 
@@ -165,15 +175,10 @@ class Engine:
     @staticmethod
     def soft_pair(hits: List[Hit]) -> bool:
         """Two separate soft signs that point to the same condition (thirst + vomiting)."""
-        spans: Dict[str, List[Tuple[int, int, str]]] = {}
-        for hit in sorted(hits, key=lambda h: (h.start, -h.end)):
-            if hit.rule.strong:
-                continue
-            for condition, _ in hit.rule.weights:
-                taken = spans.setdefault(condition, [])
-                if all(hit.start >= e or hit.end <= s for s, e, _ in taken):
-                    taken.append((hit.start, hit.end, hit.pattern))
-        return any(len({key for _, _, key in taken}) >= 2 for taken in spans.values())
+        soft = [h for h in hits if not h.rule.strong]
+        conditions = {c for h in soft for c, _ in h.rule.weights}
+        return any(len({h.pattern for h in _apart([h for h in soft if h.rule.weight(c)])}) >= 2
+                   for c in conditions)
 
     @staticmethod
     def crisis_cues(hits: List[Hit]) -> bool:
@@ -181,11 +186,8 @@ class Engine:
         a goodbye: "bought paracetamol from three chemists, don't worry about me") or three
         separate signs of one kind ("gave the cat away, cancelled the milk, thanks for
         everything"). A plain "thanks for your help, take care" stays a goodbye."""
-        signs: List[Tuple[int, int, str]] = []
-        for hit in sorted(hits, key=lambda h: (h.start, -h.end)):
-            if all(hit.start >= e or hit.end <= s for s, e, _ in signs):
-                signs.append((hit.start, hit.end, hit.rule.id))
-        return len({kind for _, _, kind in signs}) >= 2 or len(signs) >= 3
+        signs = _apart(hits)
+        return len({hit.rule.id for hit in signs}) >= 2 or len(signs) >= 3
 
     def other_words(self, reader: Reader, hits: List[Hit]) -> int:
         """Content words of the message outside the matched phrases."""
