@@ -30,11 +30,13 @@ from bot.vocabulary import (
     DEFINING_TOPICS,
     EDUCATION_TOPICS,
     FIRST_CANCER_TOPICS,
+    FIRST_SIGNS_TOPICS,
     PLACE_ONLY_CHOICES,
     SIGNS_TOPIC,
     SMALLTALK_KEYS,
     SPREAD_ONLY_FRAMES,
     TERM_OVERRIDES,
+    asks_about_finding_a_first_cancer,
     asks_cause_of_a_first_cancer,
     frame_topic,
     names_other_illness,
@@ -76,6 +78,9 @@ def route(turn: Turn, index: AnswerIndex) -> Reply:
     if (intent in FIRST_CANCER_TOPICS and turn.cancer_types and not turn.sites
             and asks_cause_of_a_first_cancer(turn.text)):
         return scoped_answer(turn, index, "out_of_scope")  # "what causes cervical cancer"
+    if (intent in FIRST_SIGNS_TOPICS and not turn.sites
+            and asks_about_finding_a_first_cancer(turn.text, bool(turn.cancer_types))):
+        return scoped_answer(turn, index, "out_of_scope")  # "early signs of ovarian cancer"
     named = medical_word(turn, intent)
     if named is not None:
         topic, term = named

@@ -78,6 +78,9 @@ DEFINING_TOPICS = ("what_is_metastasis", "how_cancer_spreads", "complications", 
                    "recurrence", "invasion_vs_metastasis", "steps_of_metastasis")
 #: Topics a question about the cause of a first cancer is mistaken for.
 FIRST_CANCER_TOPICS = ("how_cancer_spreads", "risk_factors", "prevention", "out_of_scope")
+#: Topics a question about the early signs or screening of a first cancer is mistaken for.
+FIRST_SIGNS_TOPICS = ("symptoms", "diagnosis", "when_to_see_doctor", "early_spread",
+                      "risk_factors", "personal_advice")
 #: Intents a named medical word overrides: the classifier found no topic of its own.
 TERM_OVERRIDES = (None, "nlu_fallback", "out_of_scope", "bot_identity", "follow_up")
 
@@ -246,6 +249,20 @@ def frame_topic(text: str) -> Optional[str]:
     risk_factors), else None."""
     low = _norm(text)
     return next((topic for topic, frame in _FRAMES if frame.search(low)), None)
+
+
+#: "What are the early signs of ovarian cancer", "is a mammogram painful": finding a first
+#: cancer, not its spread.
+_EARLY_SIGNS = re.compile(r"\b(early|first) (signs?|symptoms?)\b")
+_SCREENING = re.compile(r"\b(screening|mammograms?|smear tests?|colonoscopy)\b")
+
+
+def asks_about_finding_a_first_cancer(text: str, names_a_cancer: bool) -> bool:
+    """True for the early signs of a named first cancer, or for screening, with nothing
+    about spread ("what are the warning signs to call about" stays a question about spread)."""
+    low = _norm(text)
+    asks = _SCREENING.search(low) or (names_a_cancer and _EARLY_SIGNS.search(low))
+    return bool(asks) and not _SPREAD_WORDS.search(low)
 
 
 def asks_cause_of_a_first_cancer(text: str) -> bool:

@@ -243,3 +243,19 @@ def test_a_clear_out_of_scope_question_stays_out_of_scope_mid_conversation(
                        previous=context), index)
     assert reply.topic == "out_of_scope"
 
+
+
+def test_the_early_signs_of_a_first_cancer_are_out_of_scope(index: AnswerIndex) -> None:
+    """ "What are the early signs of ovarian cancer" is about finding a first cancer; the
+    signs of spread, or warning signs to call about, stay education."""
+    reply = route(turn("what are the early signs of ovarian cancer", "symptoms",
+                       cancer_types=["ovarian"]), index)
+    assert reply.topic == "out_of_scope"
+    reply = route(turn("is a mammogram painful? I'm due my first one", "personal_advice"), index)
+    assert reply.topic == "out_of_scope"
+    reply = route(turn("what are the early signs that breast cancer has spread", "symptoms",
+                       cancer_types=["breast"]), index)
+    assert reply.topic == "symptoms"
+    reply = route(turn("what are the warning signs i should call about", "when_to_see_doctor"),
+                  index)
+    assert reply.topic == "when_to_see_doctor"
