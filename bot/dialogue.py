@@ -155,6 +155,11 @@ CONTEXT_MIN_CONFIDENCE = 0.25
 AMBIGUITY = 0.03
 
 
+def education_guesses(turn: Turn) -> List[Tuple[str, float]]:
+    """The classifier's guesses that are education topics, most likely first."""
+    return [(name, p) for name, p in turn.ranking if name in EDUCATION_TOPICS]
+
+
 def in_context(turn: Turn) -> Optional[str]:
     """The classifier's intent, or the education topic level with (or just behind) an
     out-of-scope or small-talk guess when the message continues a conversation about cancer.
@@ -167,7 +172,7 @@ def in_context(turn: Turn) -> Optional[str]:
             or names_other_illness(turn.text)):
         return turn.intent
     guesses = [(name, p) for name, p in turn.ranking if name != "nlu_fallback"]
-    topics = [(name, p) for name, p in guesses if name in EDUCATION_TOPICS]
+    topics = education_guesses(turn)
     rivals = [p for name, p in guesses if name in noise]
     if not topics or not rivals:
         return turn.intent
@@ -195,7 +200,7 @@ def named_aspect(turn: Turn, intent: Optional[str]) -> Optional[str]:
     if (intent != "follow_up" or turn.sites or turn.cancer_types
             or len(turn.text.split()) > NAMED_ASPECT_MAX_WORDS):
         return intent
-    topics = [(name, p) for name, p in turn.ranking if name in EDUCATION_TOPICS]
+    topics = education_guesses(turn)
     if topics and topics[0][1] >= NAMED_ASPECT_MIN and topics[0][0] != turn.previous.get("topic"):
         return topics[0][0]
     return intent
@@ -266,7 +271,7 @@ def scoped_answer(turn: Turn, index: AnswerIndex, topic: str,
     if found is None:
         return clarify(turn, index, DEFAULT_CHOICES)
     buttons = None
-    closest = [name for name, _ in turn.ranking if name in EDUCATION_TOPICS][:1]
+    closest = [name for name, _ in education_guesses(turn)][:1]
     if topic == "out_of_scope" and closest and (site or cancer_type):
         buttons = choice_buttons(closest, site, cancer_type if cancer_type != "blood" else None)
         buttons += tuple(b for b in follow_up_buttons(found) if b.title not in
@@ -285,7 +290,7 @@ def small_talk(turn: Turn, index: AnswerIndex, key: str) -> Reply:
 
 def likely_topics(turn: Turn) -> List[str]:
     """The classifier's best education guesses, padded with common topics to at least two."""
-    topics = [name for name, _ in turn.ranking if name in EDUCATION_TOPICS][:MAX_CHOICES]
+    topics = [name for name, _ in education_guesses(turn)][:MAX_CHOICES]
     for extra in DEFAULT_CHOICES:
         if len(topics) >= 2:
             break
