@@ -543,6 +543,7 @@ def test_a_message_queued_offline_is_sent_after_a_reload(chat, page, context, se
     chat.input.fill("what is metastasis")
     chat.input.press("Enter")
     expect(chat.user_turns.last).to_contain_text("Waiting to send")
+    assert saved_turns(page)[-1]["queued"] is True  # stored as queued before the page goes
 
     # The page goes away while offline (its socket with it) and comes back from the page
     # server while Rasa still cannot be reached (socket.io always starts with polling, so
@@ -552,11 +553,18 @@ def test_a_message_queued_offline_is_sent_after_a_reload(chat, page, context, se
     blocked = re.compile(rf"^https?://(127\.0\.0\.1|localhost):{rasa_port}/socket\.io/")
     context.route(blocked, lambda route: route.abort())
     context.set_offline(False)
+    # Routing does not cover WebSockets: record any, so a failure below says how it got through.
+    sockets: list[str] = []
+    page.on("websocket", lambda ws: sockets.append(ws.url))
     chat.goto()
     expect(chat.panel).to_be_visible()  # it was open, so it reopens
-    expect(chat.user_turns.last).to_contain_text("Waiting to send")
+    try:
+        expect(chat.user_turns.last).to_contain_text("Waiting to send")
+    except AssertionError as error:
+        raise AssertionError(f"{error}\nWebSockets opened after the reload: {sockets}") from error
     expect(chat.status).to_contain_text("Can't reach the assistant right now")
     assert saved_turns(page)[-1]["queued"] is True
+    assert not sockets, sockets
     assert chat.notices.count() == 1
 
     context.unroute(blocked)  # the connection is back: socket.io reconnects by itself
