@@ -12,7 +12,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from bot import vocabulary
 from bot.nlp import entities as reading
-from bot.nlp.embeddings import focus
+from bot.nlp.sentences import focus
 from bot.text import clean_message, was_truncated
 
 #: Words that point back at what was said before ("how is *that* treated?").

@@ -15,7 +15,7 @@ from bot.content.loader import ContentError, load_content, parse_entry
 from bot.content.lookup import AnswerIndex
 from bot.context import Turn, library_style, turn_from_message
 from bot.dialogue import route
-from bot.nlp import embeddings, entities
+from bot.nlp import embeddings, entities, sentences
 from bot.paths import CONTENT_DIR
 from bot.vocabulary import names_other_illness, terms_in
 
@@ -130,22 +130,22 @@ def test_batches_give_the_same_vectors_as_single_sentences() -> None:
 def test_a_long_message_is_read_for_its_question() -> None:
     story = ("My dad is 74. He had prostate cancer years ago. His PSA has gone up again. "
              "What tests do they use to check if it has spread?")
-    assert embeddings.focus(story) == "What tests do they use to check if it has spread?"
-    assert embeddings.focus("what is ascites") == "what is ascites"
+    assert sentences.focus(story) == "What tests do they use to check if it has spread?"
+    assert sentences.focus("what is ascites") == "what is ascites"
 
 
 def test_a_question_without_a_question_mark_or_that_refers_back_is_found() -> None:
     """People ask without "?" and ask "is it ..." about the thing named just before."""
     story = ("My aunt has bowel cancer and it has gone to her liver. She is itchy and tired. "
              "Is that all from the liver? what other problems can cancer in the liver bring")
-    assert embeddings.focus(story) == "what other problems can cancer in the liver bring"
+    assert sentences.focus(story) == "what other problems can cancer in the liver bring"
     story = ("Mum is 81 and has dementia. The team talk about palliative care. "
              "Is it only for the last days, or can she have it now?")
-    assert embeddings.focus(story) == ("The team talk about palliative care. "
+    assert sentences.focus(story) == ("The team talk about palliative care. "
                                        "Is it only for the last days, or can she have it now?")
     story = ("Dear Sir, my father has spread to the liver. The consultant spoke of control. "
              "I should be grateful if you could outline the usual treatments. Yours faithfully")
-    assert embeddings.focus(story) == "I should be grateful if you could outline the usual treatments."
+    assert sentences.focus(story) == "I should be grateful if you could outline the usual treatments."
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,6 @@ is refused, never silently used.
 from __future__ import annotations
 
 import hashlib
-import re
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -261,55 +260,6 @@ class MiniLM:
         finally:
             for blas, threads in zip(self._blas, before, strict=True):
                 blas.set_num_threads(threads)
-
-
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-#: A message with more sentences than this is a story with a question in it.
-STORY_SENTENCES = 2
-
-
-#: A question shorter than this ("Can you tell me?") keeps the sentence before it.
-SHORT_QUESTION_WORDS = 6
-#: A sentence that opens like this asks something, question mark or not: people write
-#: "what other symptoms does it cause so we know what to expect" without one.
-_ASKS = re.compile(
-    r"^\W*(and |but |so |also |please )?(what|whats|how|why|when|where|which|who|can|could|"
-    r"does|do|did|is|are|will|would|should|has|have|any|tell me|explain|i wonder|"
-    r"i('d| would) like to know|i want to know|i need to know|"
-    r"i('d| would| should) be (very |most )?grateful|please (explain|tell|outline|help|describe))\b",
-    re.IGNORECASE)
-#: A closing line is not the question: "Yours faithfully", "thanks in advance".
-_SIGN_OFF = re.compile(
-    r"^\W*(yours (faithfully|sincerely|truly)|(kind |best |warm )?regards|many thanks|"
-    r"thanks?( you)?( so much| very much| in advance)?|best wishes|cheers|sincerely|"
-    r"god bless|x+)\W*(\w+\W*)?$", re.IGNORECASE)
-#: A question that refers back ("Is it only for the last days?", "Where has it been all
-#: this time?") keeps the sentence before it, where the thing it means is named.
-_REFERS_BACK = re.compile(
-    r"^\W*(and |but |so |also )?((is|does|did|was|will|can|could|would|has|have|should) |"
-    r"(how|where|why|what|when) (\w+ )?)(it|this|that|they|these|those)\b", re.IGNORECASE)
-
-
-def _asks(sentence: str) -> bool:
-    return sentence.rstrip().endswith("?") or bool(_ASKS.match(sentence))
-
-
-def focus(text: str) -> str:
-    """The question inside a long message: the last sentence that asks something (a carer's
-    story, then "what does that mean?"), else the last sentence. A very short question, or
-    one that refers back ("does it change as it goes?"), keeps the sentence before it.
-    Messages of one or two sentences are kept whole."""
-    sentences = [s for s in _SENTENCE_END.split(text.strip()) if s]
-    if len(sentences) <= STORY_SENTENCES:
-        return text
-    while len(sentences) > 1 and _SIGN_OFF.match(sentences[-1]):
-        sentences.pop()
-    asking = [i for i, s in enumerate(sentences) if _asks(s)]
-    at = asking[-1] if asking else len(sentences) - 1
-    keeps_before = (len(sentences[at].split()) < SHORT_QUESTION_WORDS
-                    or bool(_REFERS_BACK.match(sentences[at])))
-    start = at - 1 if at > 0 and keeps_before else at
-    return " ".join(sentences[start:at + 1])
 
 
 _model: Optional[MiniLM] = None

@@ -10,7 +10,7 @@
   all-MiniLM-L6-v2 sentence vector (NumPy forward pass,
   weights hash-checked, see `bot.nlp.embeddings`) as dense sentence features, so the
   classifier sees meaning as well as words. For a long message only the question inside
-  it is embedded (`embeddings.focus`); the word features still see the whole text.
+  it is embedded (`sentences.focus`); the word features still see the whole text.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import csr_matrix, hstack
 from sklearn.base import clone
 
-from bot.nlp import embeddings, entities
+from bot.nlp import embeddings, entities, sentences
 from bot.nlp.rasa_components import GuardedLogisticRegressionClassifier
 
 
@@ -64,7 +64,7 @@ class VocabularyEntityExtractor(GraphComponent, EntityExtractorMixin):
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False)
 class QuestionFocus(GraphComponent):
     """For a long message (a carer's story, then a question) the word features read only
-    the question inside it (`embeddings.focus`): the spaCy doc the tokenizer reads is cut
+    the question inside it (`sentences.focus`): the spaCy doc the tokenizer reads is cut
     to that part. The text itself is unchanged, so entities, the safety layer and the
     action still see every word."""
 
@@ -78,7 +78,7 @@ class QuestionFocus(GraphComponent):
         text, doc = message.get(TEXT), message.get(SPACY_DOCS[TEXT])
         if not isinstance(text, str) or doc is None:
             return
-        part = embeddings.focus(text)
+        part = sentences.focus(text)
         if part == text:
             return
         start = text.rfind(part)
@@ -127,14 +127,14 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         readable = [m for m in messages if str(m.get(TEXT) or "").strip()]
         if readable:
-            vectors = self._model.encode([embeddings.focus(m.get(TEXT)) for m in readable])
+            vectors = self._model.encode([sentences.focus(m.get(TEXT)) for m in readable])
             for message, vector in zip(readable, vectors, strict=True):
                 self._add(message, vector)
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         examples = [m for m in training_data.training_examples if str(m.get(TEXT) or "").strip()]
-        texts = [embeddings.focus(m.get(TEXT)) for m in examples]
+        texts = [sentences.focus(m.get(TEXT)) for m in examples]
         missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
         if missing:
             vectors = self._model.encode(missing, batch_size=self._config["batch_size"])
@@ -169,7 +169,7 @@ class EmbeddingCascadeClassifier(GuardedLogisticRegressionClassifier):
         embeddings.model()  # load and hash-check the weights at start-up, not on a patient's turn
 
     def _embed(self, messages: List[Message], batch_size: int = 1) -> csr_matrix:
-        texts = [embeddings.focus(str(m.get(TEXT))) for m in messages]
+        texts = [sentences.focus(str(m.get(TEXT))) for m in messages]
         vectors = embeddings.model().encode(texts, batch_size=batch_size)
         return csr_matrix(vectors * self.config["scale"])
 

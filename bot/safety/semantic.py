@@ -16,13 +16,13 @@ go to models/safety-net.npz, so the action server needs no scikit-learn and fits
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from dataclasses import dataclass
 from typing import Collection, List, Mapping, Optional, Tuple
 
 import numpy as np
 
+from bot.nlp import sentences
 from bot.safety.engine import CRISIS, EMERGENCY, SELF_HARM, UNSPECIFIED
 
 logger = logging.getLogger(__name__)
@@ -47,7 +47,6 @@ CALM_VETO = 0.8
 #: (the last ones), so a carer's long story costs a bounded number of embeddings.
 WINDOW = 2
 MAX_WINDOWS = 6
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
 @dataclass(frozen=True)
@@ -63,10 +62,10 @@ class Verdict:
 def windows(text: str) -> List[str]:
     """The text itself when short; else overlapping windows of WINDOW sentences, so a
     danger in the middle of a long message is read with the sentence around it."""
-    sentences = [s.strip() for s in _SENTENCE_END.split(text.strip()) if s.strip()]
-    if len(sentences) <= WINDOW:
-        return [text.strip()]
-    spans = [" ".join(sentences[i:i + WINDOW]) for i in range(len(sentences) - WINDOW + 1)]
+    parts = sentences.without_closing(sentences.split(text), sentences.LETTER_CLOSING)
+    if len(parts) <= WINDOW:
+        return [" ".join(parts) or text.strip()]
+    spans = [" ".join(parts[i:i + WINDOW]) for i in range(len(parts) - WINDOW + 1)]
     return spans[-MAX_WINDOWS:]
 
 

@@ -1,0 +1,81 @@
+"""Sentences of a message, and the question inside a long one.
+
+Why one module: the classifier (which reads the question of a long message) and the
+safety net (which reads a long message in windows of sentences) must split a message the
+same way and agree on what a closing line is. A letter's "Yours faithfully, R. Okonkwo"
+is neither the question nor a goodbye.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import List, Pattern
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+#: A message with more sentences than this is a story with a question in it.
+STORY_SENTENCES = 2
+#: A question shorter than this ("Can you tell me?") keeps the sentence before it.
+SHORT_QUESTION_WORDS = 6
+#: A closing line may be followed by a name of up to this many words ("R. Okonkwo").
+_NAME_WORDS = 3
+
+#: A sentence that opens like this asks something, question mark or not: people write
+#: "what other symptoms does it cause so we know what to expect" without one.
+_ASKS = re.compile(
+    r"^\W*(and |but |so |also |please )?(what|whats|how|why|when|where|which|who|can|could|"
+    r"does|do|did|is|are|will|would|should|has|have|any|tell me|explain|i wonder|"
+    r"i('d| would) like to know|i want to know|i need to know|"
+    r"i('d| would| should) be (very |most )?grateful|please (explain|tell|outline|help|describe))\b",
+    re.IGNORECASE)
+#: A letter's formal closing. Only this is dropped before the safety net reads a message:
+#: "thank you for everything" at the end of a message can be a goodbye that matters.
+LETTER_CLOSING = re.compile(
+    r"^\W*(yours (faithfully|sincerely|truly)|(kind |best |warm )?regards|sincerely|"
+    r"with (many |best )?thanks)" + rf"\W*(\w+\W*){{0,{_NAME_WORDS}}}$", re.IGNORECASE)
+#: Any closing line: not the question ("Yours faithfully", "thanks in advance").
+SIGN_OFF = re.compile(
+    r"^\W*(yours (faithfully|sincerely|truly)|(kind |best |warm )?regards|many thanks|"
+    r"with (many |best )?thanks|thanks?( you)?( so much| very much| in advance)?|"
+    r"best wishes|cheers|sincerely|god bless|x+)" + rf"\W*(\w+\W*){{0,{_NAME_WORDS}}}$",
+    re.IGNORECASE)
+#: A question that refers back ("Is it only for the last days?", "Where has it been all
+#: this time?") keeps the sentence before it, where the thing it means is named.
+_REFERS_BACK = re.compile(
+    r"^\W*(and |but |so |also )?((is|does|did|was|will|can|could|would|has|have|should) |"
+    r"(how|where|why|what|when) (\w+ )?)(it|this|that|they|these|those)\b", re.IGNORECASE)
+
+
+def split(text: str) -> List[str]:
+    """The sentences of `text` (a full stop, question or exclamation mark, or a new line
+    ends one), stripped, empty ones left out."""
+    return [s.strip() for s in _SENTENCE_END.split(text.strip()) if s.strip()]
+
+
+def without_closing(sentences: List[str], closing: Pattern[str] = SIGN_OFF) -> List[str]:
+    """`sentences` without a closing line (and a name after it) at the end. A message that
+    is nothing but a closing line is kept: then it is what the person said."""
+    for start in range(max(len(sentences) - 2, 1), len(sentences)):
+        if closing.match(" ".join(sentences[start:])):
+            return sentences[:start]
+    return sentences
+
+
+def _asks(sentence: str) -> bool:
+    return sentence.rstrip().endswith("?") or bool(_ASKS.match(sentence))
+
+
+def focus(text: str) -> str:
+    """The question inside a long message: the last sentence that asks something (a carer's
+    story, then "what does that mean?"), else the last sentence. A very short question, or
+    one that refers back ("does it change as it goes?"), keeps the sentence before it.
+    Messages of one or two sentences are kept whole."""
+    sentences = split(text)
+    if len(sentences) <= STORY_SENTENCES:
+        return text
+    sentences = without_closing(sentences)
+    asking = [i for i, s in enumerate(sentences) if _asks(s)]
+    at = asking[-1] if asking else len(sentences) - 1
+    keeps_before = (len(sentences[at].split()) < SHORT_QUESTION_WORDS
+                    or bool(_REFERS_BACK.match(sentences[at])))
+    start = at - 1 if at > 0 and keeps_before else at
+    return " ".join(sentences[start:at + 1])

@@ -1,0 +1,29 @@
+"""How a message is cut into sentences, shared by the classifier and the safety net."""
+
+from __future__ import annotations
+
+from bot.nlp import sentences
+from bot.safety import semantic
+
+
+def test_a_letter_closing_with_a_name_is_not_the_question() -> None:
+    letter = ("Dear Sir or Madam, I am writing for my brother. The letter uses a word it does not "
+              "explain. Could you explain what oligometastatic means in plain words? Yours faithfully, R. Okonkwo")
+    assert sentences.focus(letter) == "Could you explain what oligometastatic means in plain words?"
+
+
+def test_the_safety_net_does_not_read_a_letter_closing_but_keeps_a_goodbye() -> None:
+    letter = "My mum has secondary breast cancer. Is it in her bones? Kind regards, Jan"
+    assert all("regards" not in window.lower() for window in semantic.windows(letter))
+    goodbye = "I have made up my mind. I am ready. Thank you for everything"
+    assert any("Thank you for everything" in window for window in semantic.windows(goodbye))
+
+
+def test_a_message_that_is_only_a_closing_is_kept() -> None:
+    assert sentences.without_closing(["Thanks so much"]) == ["Thanks so much"]
+    assert sentences.without_closing(["Is it curable?", "Thanks.", "Regards, Jan"]) == ["Is it curable?"]
+
+
+def test_new_lines_end_sentences() -> None:
+    assert sentences.split("my dad has lung cancer\nit is in his liver now\n\nwhat happens next") == [
+        "my dad has lung cancer", "it is in his liver now", "what happens next"]
