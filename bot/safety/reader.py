@@ -205,6 +205,8 @@ class Reader:
                 return "personal"  # "my husband says it hurts", not "the leaflet says"
             if word in w["EDU"]:
                 return "edu_weak" if word in w["EDU_WEAK"] else "edu"
+            if word in w["NEW_CLAUSE"] and i + 1 < start and self.norms[i + 1] == "the":
+                return None
         return None
 
     def question_about(self, start: int, end: int) -> bool:
