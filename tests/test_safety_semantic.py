@@ -154,7 +154,7 @@ def test_a_near_copy_of_a_calm_example_is_calm() -> None:
     _, vectors = net.probabilities(calm)
     assert float((vectors @ net.calm_vectors.T).max()) >= semantic.CALM_VETO
     assert net.judge(calm).topic is None
-    urgent = "wife said shed rather go quietly now than be a burden and shes locked herself in the bathroom"
+    urgent = "im a burden to everyone, theyd be better off if i was gone"
     assert net.judge(urgent).topic == "crisis"
 
 
@@ -214,7 +214,8 @@ def _rows(name: str) -> List[Tuple[str, str]]:
 
 @pytest.mark.parametrize("name", ["redflags_lead3.tsv", "redflags_lead4.tsv", "redflags_lead5.tsv",
                                   "redflags_lead6.tsv", "redflags_lead7.tsv", "redflags_lead8.tsv",
-                                  "redflags_lead9.tsv", "redflags_lead10.tsv"])
+                                  "redflags_lead9.tsv", "redflags_lead10.tsv",
+                                  "redflags_lead11.tsv"])
 def test_heldout_round(name: str) -> None:
     """Recall 1.0 and false alarms at most 2 in 45 (each round was scored once before the
     fixes that followed it; docs/safety.md has the first-sight figures)."""
