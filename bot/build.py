@@ -37,7 +37,7 @@ def training_inputs() -> List[Path]:
     """Everything `rasa train` reads: config, domain, NLU and rules."""
     files = [ROOT / "config.yml", ROOT / "domain.yml", DATA / "rules.yml",
              ROOT / "bot" / "nlp" / "rasa_components.py", ROOT / "bot" / "nlp" / "understanding.py",
-             ROOT / "bot" / "nlp" / "embeddings.py"]
+             ROOT / "bot" / "nlp" / "embeddings.py", ROOT / "bot" / "nlp" / "sentences.py"]
     return files + sorted((DATA / "nlu").rglob("*.yml"))
 
 

@@ -23,6 +23,7 @@ from bot.replies import Reply, choice_buttons, follow_up_buttons, from_answer
 from bot.text import looks_non_english
 from bot.urgent import compose
 from bot.vocabulary import (
+    AFTER_EFFECTS_TOPICS,
     BLOOD_ANSWERED,
     CONDITION_QUESTIONS,
     CONDITION_TERMS,
@@ -36,6 +37,7 @@ from bot.vocabulary import (
     SMALLTALK_KEYS,
     SPREAD_ONLY_FRAMES,
     TERM_OVERRIDES,
+    asks_about_after_effects_of_a_first_cancer,
     asks_about_finding_a_first_cancer,
     asks_cause_of_a_first_cancer,
     frame_topic,
@@ -71,13 +73,17 @@ def route(turn: Turn, index: AnswerIndex) -> Reply:
     if turn.cancer_type() == "blood" and intent not in BLOOD_ANSWERED + (
             "personal_advice", *SMALLTALK_KEYS):
         return scoped_answer(turn, index, "out_of_scope")  # out_of_scope.blood: honest scope
-    if ((intent in EDUCATION_TOPICS or intent in (None, "nlu_fallback", "emergency", "crisis"))
+    if ((intent in EDUCATION_TOPICS
+         or intent in (None, "nlu_fallback", "emergency", "crisis", "personal_advice"))
             and names_other_illness(turn.text)
             and not (turn.sites or turn.cancer_types or turn.terms)):
         return scoped_answer(turn, index, "out_of_scope")  # "treatment for diabetes"
     if (intent in FIRST_CANCER_TOPICS and turn.cancer_types and not turn.sites
             and asks_cause_of_a_first_cancer(turn.text)):
         return scoped_answer(turn, index, "out_of_scope")  # "what causes cervical cancer"
+    if (intent in AFTER_EFFECTS_TOPICS and not turn.sites
+            and asks_about_after_effects_of_a_first_cancer(turn.text)):
+        return scoped_answer(turn, index, "out_of_scope")  # "will I lose my hair on chemo"
     if (intent in FIRST_SIGNS_TOPICS and not turn.sites
             and asks_about_finding_a_first_cancer(turn.text, bool(turn.cancer_types))):
         return scoped_answer(turn, index, "out_of_scope")  # "early signs of ovarian cancer"

@@ -81,6 +81,9 @@ FIRST_CANCER_TOPICS = ("how_cancer_spreads", "risk_factors", "prevention", "out_
 #: Topics a question about the early signs or screening of a first cancer is mistaken for.
 FIRST_SIGNS_TOPICS = ("symptoms", "diagnosis", "when_to_see_doctor", "early_spread",
                       "risk_factors", "personal_advice")
+#: Topics a question about the after-effects of treating a first cancer is mistaken for.
+AFTER_EFFECTS_TOPICS = ("personal_advice", "support", "when_to_see_doctor", "symptoms",
+                        "treatment", "recurrence", "complications")
 #: Intents a named medical word overrides: the classifier found no topic of its own.
 TERM_OVERRIDES = (None, "nlu_fallback", "out_of_scope", "bot_identity", "follow_up")
 
@@ -187,6 +190,7 @@ MEDICAL_TERMS: Dict[str, Tuple[str, List[str]]] = {
 CONDITION_TERMS: List[str] = _WORDS["condition_terms"]
 #: Other illnesses: a question about these (and no cancer) is out of scope.
 NON_CANCER_CONDITIONS: List[str] = _WORDS["non_cancer_conditions"]
+TREATMENT_AFTER_EFFECTS: List[str] = _WORDS["treatment_after_effects"]
 
 _TERM_INDEX: Dict[str, str] = {_norm(w): key for key, (_, words) in MEDICAL_TERMS.items()
                                for w in [key.replace("_", " "), *words]}
@@ -202,6 +206,7 @@ def _phrase_regex(phrases: List[str]) -> "re.Pattern[str]":
 
 _TERMS = _phrase_regex(list(_TERM_INDEX))
 _NON_CANCER = _phrase_regex(NON_CANCER_CONDITIONS)
+_AFTER_EFFECTS = _phrase_regex(TREATMENT_AFTER_EFFECTS)
 
 
 def terms_in(text: str) -> List[str]:
@@ -263,6 +268,22 @@ def asks_about_finding_a_first_cancer(text: str, names_a_cancer: bool) -> bool:
     low = _norm(text)
     asks = _SCREENING.search(low) or (names_a_cancer and _EARLY_SIGNS.search(low))
     return bool(asks) and not _SPREAD_WORDS.search(low)
+
+
+#: "Should I stop tamoxifen because of the side effects": a decision about one's own
+#: treatment, which the personal-advice reply answers, whatever it is about.
+_DECISION = re.compile(
+    r"\bshould (i|we|he|she|they|my \w+) (stop|start|keep|take|have|skip|change|switch|"
+    r"refuse|continue|carry on|come off|go)\b")
+
+
+def asks_about_after_effects_of_a_first_cancer(text: str) -> bool:
+    """True for the side effects or after-effects of treating a first cancer ("will I lose
+    my hair", "my mastectomy scar is still tight"), with nothing about spread and no
+    decision asked for."""
+    low = _norm(text)
+    return (bool(_AFTER_EFFECTS.search(low)) and not _SPREAD_WORDS.search(low)
+            and not _DECISION.search(low))
 
 
 def asks_cause_of_a_first_cancer(text: str) -> bool:

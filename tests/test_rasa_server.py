@@ -20,6 +20,7 @@ from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.shared.core.domain import Domain
+from rasa.shared.nlu.training_data.message import Message
 from rasa.utils.endpoints import EndpointConfig
 from scipy import sparse
 from sqlalchemy.pool import QueuePool
@@ -89,8 +90,8 @@ def test_sqlite_tracker_store_is_pooled_in_wal_mode(tmp_path: Path) -> None:
         assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-@pytest.mark.model
-def test_classifier_weights_column_major_same_probabilities(tmp_path: Path) -> None:
+def _trained_cascade(tmp_path: Path) -> EmbeddingCascadeClassifier:
+    """The shipped model's intent classifier, loaded the way Rasa loads it."""
     model = build.train()
     _, metadata = LocalModelStorage.from_model_archive(tmp_path, model)
     storage = LocalModelStorage(tmp_path)
@@ -100,8 +101,25 @@ def test_classifier_weights_column_major_same_probabilities(tmp_path: Path) -> N
     resource = metadata.predict_schema.nodes[node].resource
     assert isinstance(resource, Resource)
     context = ExecutionContext(GraphSchema({}), node_name=node)
-    component = EmbeddingCascadeClassifier.load(config, storage, resource, context)
-    clf = component.clf
+    return EmbeddingCascadeClassifier.load(config, storage, resource, context)
+
+
+@pytest.mark.model
+def test_the_neighbour_vote_reads_the_stored_examples(tmp_path: Path) -> None:
+    component = _trained_cascade(tmp_path)
+    assert component.config["neighbour_weight"] > 0
+    assert component.example_vectors.shape == (len(component.example_labels), 384)
+    assert np.allclose(np.linalg.norm(component.example_vectors, axis=1), 1, atol=1e-4)
+    vectors = component._vectors([Message(data={"text": "what treatments are there when it has spread to the liver"}),
+                                  Message(data={"text": "can my kids catch cancer from me if i hug them"})])
+    votes = component._neighbour_vote(vectors)
+    assert np.allclose(votes.sum(axis=1), 1)
+    assert [component.clf.classes_[i] for i in votes.argmax(axis=1)] == ["treatment", "contagious"]
+
+
+@pytest.mark.model
+def test_classifier_weights_column_major_same_probabilities(tmp_path: Path) -> None:
+    clf = _trained_cascade(tmp_path).clf
     assert clf.coef_.flags.f_contiguous
     rows = sparse.random(20, clf.coef_.shape[1], density=0.01, format="csr", random_state=7)
     patched = clf.predict_proba(rows)

@@ -155,23 +155,48 @@ class EmbeddingCascadeClassifier(GuardedLogisticRegressionClassifier):
     `ask_embeddings_below`) is answered without computing an embedding; only the unsure
     turns pay for one. Why: an embedding costs about 12 ms of CPU per turn on the target machine
     (docs/embeddings.md), the budget is about 5 ms at the median, and the embedding helps
-    most where the word features are unsure (docs/evaluation.md)."""
+    most where the word features are unsure (docs/evaluation.md).
+
+    For an unsure turn the second regression's probabilities are blended with a vote of the
+    `neighbours` nearest training examples (by embedding), weighted `neighbour_weight`.
+    Why: a long consumer question often sits close to a few examples written the same
+    way, which a linear model over all examples averages away; the vote costs one matrix
+    product with the stored example vectors (docs/evaluation.md, "Neighbour vote")."""
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {**GuardedLogisticRegressionClassifier.get_default_config(),
-                "ask_embeddings_below": 0.8, "scale": 1.0, "batch_size": 32}
+                "ask_embeddings_below": 0.8, "scale": 1.0, "batch_size": 32,
+                "neighbours": 10, "neighbour_weight": 0.0, "neighbour_temperature": 0.05}
 
     def __init__(self, config: Dict[Text, Any], name: Text, model_storage: ModelStorage,
                  resource: Resource) -> None:
         super().__init__(config, name, model_storage, resource)
         self.full = clone(self.clf)
+        #: The training examples' unit vectors and their intents' column in clf.classes_.
+        self.example_vectors = np.zeros((0, embeddings.DIMENSION), dtype=np.float32)
+        self.example_labels = np.zeros(0, dtype=np.int64)
         embeddings.model()  # load and hash-check the weights at start-up, not on a patient's turn
 
-    def _embed(self, messages: List[Message], batch_size: int = 1) -> csr_matrix:
+    def _vectors(self, messages: List[Message], batch_size: int = 1) -> np.ndarray:
         texts = [sentences.focus(str(m.get(TEXT))) for m in messages]
-        vectors = embeddings.model().encode(texts, batch_size=batch_size)
-        return csr_matrix(vectors * self.config["scale"])
+        vectors = embeddings.model().encode(texts, batch_size=batch_size).astype(np.float32)
+        return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+
+    def _neighbour_vote(self, vectors: np.ndarray) -> np.ndarray:
+        """Per message, the intents of its nearest training examples, each weighted by how
+        close it is (a softmax over similarity), as probabilities in clf.classes_ order."""
+        votes = np.zeros((len(vectors), len(self.clf.classes_)))
+        if not len(self.example_labels):
+            return votes
+        k = min(self.config["neighbours"], len(self.example_labels))
+        similarity = vectors @ self.example_vectors.T
+        nearest = np.argpartition(-similarity, k - 1, axis=1)[:, :k]
+        for row, columns in enumerate(nearest):
+            close = similarity[row, columns]
+            weights = np.exp((close - close.max()) / self.config["neighbour_temperature"])
+            np.add.at(votes[row], self.example_labels[columns], weights)
+        return votes / votes.sum(axis=1, keepdims=True)
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
@@ -180,8 +205,11 @@ class EmbeddingCascadeClassifier(GuardedLogisticRegressionClassifier):
         words = self._create_X(examples)
         labels = [e.get(INTENT) for e in examples]
         self.clf.fit(words, labels)
-        self.full.fit(hstack([words, self._embed(examples, self.config["batch_size"])]).tocsr(),
-                      labels)
+        vectors = self._vectors(examples, self.config["batch_size"])
+        self.full.fit(hstack([words, csr_matrix(vectors * self.config["scale"])]).tocsr(), labels)
+        column = {name: i for i, name in enumerate(self.clf.classes_)}
+        self.example_vectors = vectors
+        self.example_labels = np.array([column[label] for label in labels], dtype=np.int64)
         self.persist()
         return self._resource
 
@@ -192,8 +220,11 @@ class EmbeddingCascadeClassifier(GuardedLogisticRegressionClassifier):
             probas = self.clf.predict_proba(words)
             unsure = [i for i, p in enumerate(probas) if p.max() < self.config["ask_embeddings_below"]]
             if unsure:
-                both = hstack([words[unsure], self._embed([readable[i] for i in unsure])])
-                probas[unsure] = self.full.predict_proba(both.tocsr())
+                vectors = self._vectors([readable[i] for i in unsure])
+                both = hstack([words[unsure], csr_matrix(vectors * self.config["scale"])])
+                weight = self.config["neighbour_weight"] if len(self.example_labels) else 0.0
+                probas[unsure] = ((1 - weight) * self.full.predict_proba(both.tocsr())
+                                  + weight * self._neighbour_vote(vectors))
             for message, proba in zip(readable, probas, strict=True):
                 ranking = sorted(({"name": k, "confidence": float(v)}
                                   for k, v in zip(self.clf.classes_, proba, strict=True)),
@@ -216,6 +247,8 @@ class EmbeddingCascadeClassifier(GuardedLogisticRegressionClassifier):
         super().persist()
         with self._model_storage.write_to(self._resource) as model_dir:
             sio.dump(self.full, model_dir / f"{self._resource.name}.full.skops")
+            np.savez(model_dir / f"{self._resource.name}.examples.npz",
+                     vectors=self.example_vectors, labels=self.example_labels)
 
     @classmethod
     def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -227,6 +260,9 @@ class EmbeddingCascadeClassifier(GuardedLogisticRegressionClassifier):
             with model_storage.read_from(resource) as model_dir:
                 file = model_dir / f"{resource.name}.full.skops"
                 component.full = sio.load(file, trusted=sio.get_untrusted_types(file=file))
+                with np.load(model_dir / f"{resource.name}.examples.npz") as stored:
+                    component.example_vectors = stored["vectors"]
+                    component.example_labels = stored["labels"]
         except ValueError:
             pass  # an untrained component: create() made it
         return component
