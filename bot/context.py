@@ -103,6 +103,19 @@ def _entity_keys(entities: List[Dict[str, Any]], name: str) -> Tuple[str, ...]:
     return tuple(dict.fromkeys(k for k in keys if k))
 
 
+def _question_first(entities: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:
+    """The entities of the question inside a long message first, then the story's: "chemo
+    into his spine to protect his brain. Can leukaemia spread to the brain?" asks about
+    the brain. A message without a story keeps its order. Used for sites: the cancer
+    type is where it started, which the story usually names."""
+    question = focus(text)
+    at = text.rfind(question[:40]) if question != text else -1
+    if at <= 0:
+        return entities
+    asked = [e for e in entities if int(e.get("start") or 0) >= at]
+    return asked + [e for e in entities if e not in asked]
+
+
 def _organ_cancer_in_context(text: str, sites: Tuple[str, ...], cancer_types: Tuple[str, ...],
                              previous: Dict[str, Optional[str]]) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
     """"Is it bone cancer now?" after "it spread to her bones": the organ is where the
@@ -128,7 +141,7 @@ def turn_from_message(message: Dict[str, Any], previous: Dict[str, Optional[str]
         if r.get("name")
     )
     entities = message.get("entities") or []
-    sites = _entity_keys(entities, "site")
+    sites = _entity_keys(_question_first(entities, raw_text), "site")
     cancer_types = _entity_keys(entities, "cancer_type")
     text = clean_message(raw_text)
     sites, cancer_types = _organ_cancer_in_context(text, sites, cancer_types, previous)

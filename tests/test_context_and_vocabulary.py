@@ -40,6 +40,9 @@ def nlp() -> spacy.language.Language:
     ("lung cancer that went to the lymph-nodes", {("cancer_type", "lung"), ("site", "lymph_nodes")}),
     ("Bowel Cancer with LIVER mets", {("cancer_type", "colorectal"), ("site", "liver")}),
     ("fluid around the lungs", {("site", "pleura")}),
+    ("spread to the lining of his lung", {("site", "pleura")}),
+    ("small red lumps on the skin of her chest", {("site", "skin")}),
+    ("a pea sized lump under my arm", {("site", "lymph_nodes")}),
 ])
 def test_spacy_pipeline_finds_sites_and_cancer_types(nlp, text: str, expected) -> None:
     assert {(e.label_, e.ent_id_) for e in nlp(text).ents} == expected
@@ -125,3 +128,20 @@ def test_a_longer_message_asking_what_the_named_thing_is(text: str, expected: ob
     from bot.context import term_asked_about
 
     assert term_asked_about(text) == expected
+
+
+def test_the_site_asked_about_in_a_long_message_comes_first() -> None:
+    text = ("My son has leukaemia. His chemo goes into his spine to protect his brain. "
+            "Can leukaemia spread to the brain like other cancers do?")
+    entities = [{"entity": "site", "value": "spine", "start": text.index("spine")},
+                {"entity": "site", "value": "brain", "start": text.index("brain")},
+                {"entity": "site", "value": "brain", "start": text.rindex("brain")}]
+    turn = turn_from_message({"text": text, "intent": {"name": "common_sites", "confidence": 0.9},
+                              "entities": entities}, {})
+    assert turn.sites == ("brain", "bone")
+    short = "does it spread from the spine to the brain"
+    entities = [{"entity": "site", "value": "spine", "start": short.index("spine")},
+                {"entity": "site", "value": "brain", "start": short.index("brain")}]
+    turn = turn_from_message({"text": short, "intent": {"name": "common_sites", "confidence": 0.9},
+                              "entities": entities}, {})
+    assert turn.sites == ("bone", "brain")
