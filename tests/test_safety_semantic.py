@@ -226,3 +226,21 @@ def test_heldout_round(name: str) -> None:
     assert not missed
     assert len(alarms) <= 2, alarms
     assert not set(m for m, _ in rows) & _training_texts(), "a held-out row became training data"
+
+
+def test_a_confident_question_outweighs_a_weak_crisis_reading() -> None:
+    """Shock and a question about spread: the net alone reads crisis, not surely; the
+    classifier is sure it is a question about a topic, so the question is answered. A
+    support or advice intent, or no intent, keeps the crisis reply."""
+    from bot.safety import CRISIS_OVER_QUESTION
+
+    message = ("Just home from the hospital and I can't stop shaking. The scan says my mum's "
+               "breast cancer is in her brain now. What does that mean for her?")
+    net = semantic.get_net(conditions())
+    assert net is not None
+    verdict = net.judge(message)
+    assert verdict.topic == "crisis" and verdict.probability < CRISIS_OVER_QUESTION
+    assert assess(message, "what_is_metastasis", 0.95) is None
+    assert getattr(assess(message, "support", 0.95), "topic", None) == "crisis"
+    assert getattr(assess(message, None, 0.0), "topic", None) == "crisis"
+    assert getattr(assess(message, "what_is_metastasis", 0.5), "topic", None) == "crisis"

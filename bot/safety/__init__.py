@@ -33,6 +33,16 @@ CRISIS_THRESHOLD = 0.7
 #: The second net reads messages of at least this many words ("hi", "thank you" are not
 #: worth an embedding; short urgent words are the rules' job).
 NET_MIN_WORDS = 3
+#: A crisis the net alone is less sure of than CRISIS_OVER_QUESTION does not outweigh a
+#: question the classifier is at least QUESTION_CONFIDENCE sure is about a topic (not
+#: support, advice, scope or safety): "We just got back from the hospital and I'm still
+#: shaking... What does it mean when it spreads to the brain?" read 0.71 as crisis. On the
+#: ten red-flag rounds and six question sets this removed 3 false crisis replies and no
+#: catch (docs/safety.md, "Round 11").
+QUESTION_CONFIDENCE = 0.8
+CRISIS_OVER_QUESTION = 0.8
+_NOT_A_QUESTION_TOPIC = frozenset({CRISIS, EMERGENCY, "personal_advice", "support", "out_of_scope",
+                                   "nlu_fallback"})
 
 
 def warm_up() -> None:
@@ -78,7 +88,16 @@ def _someone_else(text: str) -> bool:
         return False
 
 
-def _second_net(text: str, reading: Reading) -> Optional[SafetyFlag]:
+def _asks_a_topic(intent: Optional[str], confidence: float) -> bool:
+    try:
+        return bool(intent) and intent not in _NOT_A_QUESTION_TOPIC \
+            and float(confidence) >= QUESTION_CONFIDENCE
+    except (TypeError, ValueError):
+        return False
+
+
+def _second_net(text: str, reading: Reading, intent: Optional[str] = None,
+                confidence: float = 0.0) -> Optional[SafetyFlag]:
     """The net's flag for a message the rules found nothing in. Raises when the net is off
     or broken, so that assess() falls back to the classifier's opinion."""
     engine = get_engine()
@@ -89,6 +108,9 @@ def _second_net(text: str, reading: Reading) -> Optional[SafetyFlag]:
         return None
     verdict = net.judge(text, denied=bool(reading.denied))
     if verdict.topic is None or verdict.topic in reading.dismissed:
+        return None
+    if (verdict.topic == CRISIS and verdict.probability < CRISIS_OVER_QUESTION
+            and _asks_a_topic(intent, confidence)):
         return None
     # The rules read this message's red-flag words as denied ("no chest pain but ..."): the
     # reply must not open by naming one of them.
@@ -109,7 +131,8 @@ def assess(text: str, intent: Optional[str], confidence: float) -> Optional[Safe
     if reading.flag is not None:
         return reading.flag
     try:
-        return _second_net(text if isinstance(text, str) else str(text or ""), reading)
+        return _second_net(text if isinstance(text, str) else str(text or ""), reading,
+                           intent, confidence)
     except Exception as error:  # the net must never silence the layer: fall back
         if not isinstance(error, LookupError):
             logging.getLogger(__name__).exception("second net failed; using the classifier")
