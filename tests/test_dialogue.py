@@ -261,21 +261,19 @@ def test_the_early_signs_of_a_first_cancer_are_out_of_scope(index: AnswerIndex) 
     assert reply.topic == "when_to_see_doctor"
 
 
-def test_the_after_effects_of_treating_a_first_cancer_are_out_of_scope(index: AnswerIndex) -> None:
+@pytest.mark.parametrize("text,intent,expected", [
+    ("starting chemo for early breast cancer next week, will i lose all my hair",
+     "when_to_see_doctor", "out_of_scope"),
+    ("my mastectomy scar is still tight and numb, is that normal", "personal_advice", "out_of_scope"),
+    ("what are the side effects of treatment for metastatic breast cancer", "treatment", "treatment"),
+    ("should i stop taking tamoxifen because of the side effects", "personal_advice",
+     "personal_advice"),
+])
+def test_the_after_effects_of_treating_a_first_cancer_are_out_of_scope(
+        index: AnswerIndex, text: str, intent: str, expected: str) -> None:
     """Hair loss or a scar after treating a first cancer is not about spread; side effects
     of treating spread, and a decision about one's own treatment, are not out of scope."""
-    reply = route(turn("starting chemo for early breast cancer next week, will i lose all my hair",
-                       "when_to_see_doctor", cancer_types=["breast"]), index)
-    assert reply.topic == "out_of_scope"
-    reply = route(turn("my mastectomy scar is still tight and numb, is that normal",
-                       "personal_advice", cancer_types=["breast"]), index)
-    assert reply.topic == "out_of_scope"
-    reply = route(turn("what are the side effects of treatment for metastatic breast cancer",
-                       "treatment", cancer_types=["breast"]), index)
-    assert reply.topic == "treatment"
-    reply = route(turn("should i stop taking tamoxifen because of the side effects",
-                       "personal_advice", cancer_types=["breast"]), index)
-    assert reply.topic == "personal_advice"
+    assert route(turn(text, intent, cancer_types=["breast"]), index).topic == expected
 
 
 def test_another_illness_asked_about_personally_is_out_of_scope(index: AnswerIndex) -> None:
