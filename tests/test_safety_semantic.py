@@ -215,7 +215,7 @@ def _rows(name: str) -> List[Tuple[str, str]]:
 @pytest.mark.parametrize("name", ["redflags_lead3.tsv", "redflags_lead4.tsv", "redflags_lead5.tsv",
                                   "redflags_lead6.tsv", "redflags_lead7.tsv", "redflags_lead8.tsv",
                                   "redflags_lead9.tsv", "redflags_lead10.tsv",
-                                  "redflags_lead11.tsv"])
+                                  "redflags_lead11.tsv", "redflags_lead12.tsv"])
 def test_heldout_round(name: str) -> None:
     """Recall 1.0 and false alarms at most 2 in 45 (each round was scored once before the
     fixes that followed it; docs/safety.md has the first-sight figures)."""
