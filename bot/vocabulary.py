@@ -67,6 +67,9 @@ INTENTS: List[str] = (EDUCATION_TOPICS + ["follow_up"]
 
 #: A question about a red-flag sign ("what causes cord compression?") is answered here.
 SIGNS_TOPIC = "symptoms"
+#: Where distress is talked about ("how do I cope"): the safety layer's second net keeps
+#: its crisis reading against a confident guess of this topic (bot/safety/__init__.py).
+COPING_TOPIC = "support"
 
 # ---- routing groups (bot/dialogue.py): keys only, so they are spelled here ----------------
 #: Questions about a blood cancer that are answered like any other (not about spread).

@@ -110,11 +110,14 @@ def test_the_neighbour_vote_reads_the_stored_examples(tmp_path: Path) -> None:
     assert component.config["neighbour_weight"] > 0
     assert component.example_vectors.shape == (len(component.example_labels), 384)
     assert np.allclose(np.linalg.norm(component.example_vectors, axis=1), 1, atol=1e-4)
-    vectors = component._vectors([Message(data={"text": "what treatments are there when it has spread to the liver"}),
-                                  Message(data={"text": "can my kids catch cancer from me if i hug them"})])
-    votes = component._neighbour_vote(vectors)
+    # A training example's own vector: it is its own nearest neighbour, so the vote's top
+    # intent is its label (the stored labels line up with clf.classes_).
+    rows = np.arange(0, len(component.example_labels), 97)
+    votes = component._neighbour_vote(component.example_vectors[rows])
     assert np.allclose(votes.sum(axis=1), 1)
-    assert [component.clf.classes_[i] for i in votes.argmax(axis=1)] == ["treatment", "contagious"]
+    assert (votes.argmax(axis=1) == component.example_labels[rows]).mean() > 0.9
+    contagious = component._vectors([Message(data={"text": "can my kids catch cancer from me if i hug them"})])
+    assert component.clf.classes_[component._neighbour_vote(contagious).argmax()] == "contagious"
 
 
 @pytest.mark.model

@@ -41,8 +41,6 @@ NET_MIN_WORDS = 3
 #: catch (docs/safety.md, "Round 11").
 QUESTION_CONFIDENCE = 0.8
 CRISIS_OVER_QUESTION = 0.8
-_NOT_A_QUESTION_TOPIC = frozenset({CRISIS, EMERGENCY, "personal_advice", "support", "out_of_scope",
-                                   "nlu_fallback"})
 
 
 def warm_up() -> None:
@@ -89,8 +87,11 @@ def _someone_else(text: str) -> bool:
 
 
 def _asks_a_topic(intent: Optional[str], confidence: float) -> bool:
+    """The classifier is sure the message asks about an education topic other than coping."""
+    from bot.vocabulary import COPING_TOPIC, EDUCATION_TOPICS
+
     try:
-        return bool(intent) and intent not in _NOT_A_QUESTION_TOPIC \
+        return intent in EDUCATION_TOPICS and intent != COPING_TOPIC \
             and float(confidence) >= QUESTION_CONFIDENCE
     except (TypeError, ValueError):
         return False
