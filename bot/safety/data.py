@@ -28,7 +28,7 @@ STATUSES = ("approved", "draft")
 KINDS = ("symptom", "name", "crisis", "denial", "ruled_out")
 RULE_KEYS = frozenset({"id", "condition", "weights", "kind", "strong", "alone_with", "only_with",
                        "temperature", "not_after", "not_before", "not_in_sentence", "patterns",
-                       "note"})
+                       "note", "whole_message"})
 CONDITION_KEYS = frozenset({"title", "time_critical", "opening", "opening_someone_else",
                             "becomes", "sources"})
 #: Keys a flag can carry that no rule names: the crisis key and the classifier-only key.
@@ -81,6 +81,7 @@ class Rule:
     alone_with: FrozenSet[str] = frozenset()  # a soft sign counts alone with one of these
     only_with: FrozenSet[str] = frozenset()  # the rule counts only with one of these
     temperature: bool = False  # a normal reading after the phrase vetoes it
+    whole_message: bool = False  # (ruled_out) the veto reaches every sentence of the message
 
     def weight(self, condition: str) -> float:
         return dict(self.weights).get(condition, 0.0)
@@ -300,9 +301,11 @@ def _rule(entry: str, spec: Mapping[str, Any], words: Mapping[str, FrozenSet[str
     kind = spec.get("kind", "symptom")
     if kind not in KINDS:
         raise SafetyDataError("rules.yml", entry, f"kind must be one of {KINDS}")
-    for flag in ("strong", "temperature"):
+    for flag in ("strong", "temperature", "whole_message"):
         if not isinstance(spec.get(flag, False), bool):
             raise SafetyDataError("rules.yml", entry, f"{flag} must be true or false")
+    if spec.get("whole_message") and kind != "ruled_out":
+        raise SafetyDataError("rules.yml", entry, "whole_message is for kind: ruled_out only")
     found = spec.get("patterns")
     if not isinstance(found, list) or not found or not all(isinstance(p, str) for p in found):
         raise SafetyDataError("rules.yml", entry, "patterns must be a non-empty list of strings")
@@ -321,7 +324,7 @@ def _rule(entry: str, spec: Mapping[str, Any], words: Mapping[str, FrozenSet[str
             context[key] = words[spec[key]]
     return Rule(entry, tuple((k, float(v)) for k, v in weights.items()), tuple(found),
                 spec.get("strong", True), kind, temperature=spec.get("temperature", False),
-                **vetoes, **context)
+                whole_message=spec.get("whole_message", False), **vetoes, **context)
 
 
 def _typos(doc: Mapping[str, Any]) -> Dict[str, str]:

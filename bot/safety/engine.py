@@ -120,8 +120,12 @@ class Engine:
         cues = [h for h in hits if h.rule.kind == "crisis" and not h.rule.strong
                 and reader.reported(h)]
         if self.crisis_cues(cues):
-            return Reading(SafetyFlag(CRISIS, SELF_HARM, phrase(cues[0]),
-                                      reader.someone_else(cues[0].start, cues[0].end)))
+            # A cue that names an indefinite person ("so that someone knows") does not say
+            # who is at risk: another cue of the message, if any, decides.
+            lead = next((h for h in cues if not self.data.words["INDEFINITE"].intersection(
+                reader.norms[h.start:h.end])), cues[0])
+            return Reading(SafetyFlag(CRISIS, SELF_HARM, phrase(lead),
+                                      reader.someone_else(lead.start, lead.end)))
         urgent = [h for h in hits if h.rule.kind != "crisis"]
         ruled_out = [h for h in urgent if h.rule.kind == "ruled_out"]
         reported = [h for h in urgent if reader.reported(h) and not any(

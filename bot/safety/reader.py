@@ -297,9 +297,16 @@ class Reader:
 
     def ruled_out(self, hit: Hit, other: Hit) -> bool:
         """`hit` (a ruled_out phrase: "the scan showed no clot") vetoes `other` in the same
-        sentence, unless that sentence says it is happening again now."""
+        sentence, unless that sentence says it is happening again now. A `whole_message`
+        rule ("my doctor checked my heart and said it's anxiety") reaches the other
+        sentences too, unless the vetoed phrase's own sentence says it is now or ongoing."""
         if self.sent_start[hit.start] != self.sent_start[other.start]:
-            return False
+            if not hit.rule.whole_message:
+                return False
+            lo, hi = self.lo(other.start), self.hi(other.start)
+            if self.now(other.start) or any(
+                    word in self.w["ONGOING"] for word in self.norms[lo:hi + 1]):
+                return False
         lo, hi = self.lo(hit.start), self.hi(hit.start)
         return not self.now(hit.start) and not any(
             word in self.w["ONGOING"] for word in self.norms[lo:hi + 1])
