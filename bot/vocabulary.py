@@ -84,9 +84,10 @@ FIRST_CANCER_TOPICS = ("how_cancer_spreads", "risk_factors", "prevention", "out_
 #: Topics a question about the early signs or screening of a first cancer is mistaken for.
 FIRST_SIGNS_TOPICS = ("symptoms", "diagnosis", "when_to_see_doctor", "early_spread",
                       "risk_factors", "personal_advice")
-#: Topics a question about the after-effects of treating a first cancer is mistaken for.
+#: Topics a question about the after-effects of treating a first cancer is mistaken for,
+#: and out of scope itself (a treatment's name in it must not turn it into that treatment).
 AFTER_EFFECTS_TOPICS = ("personal_advice", "support", "when_to_see_doctor", "symptoms",
-                        "treatment", "recurrence", "complications")
+                        "treatment", "recurrence", "complications", "out_of_scope")
 #: Intents a named medical word overrides: the classifier found no topic of its own.
 TERM_OVERRIDES = (None, "nlu_fallback", "out_of_scope", "bot_identity", "follow_up")
 

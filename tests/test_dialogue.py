@@ -15,7 +15,7 @@ import pytest
 from bot.content.db import make_engine
 from bot.content.loader import load_content
 from bot.content.lookup import AnswerIndex
-from bot.context import Turn
+from bot.context import Turn, turn_from_message
 from bot.dialogue import DEFAULT_CHOICES, PLACE_ONLY_CHOICES, route
 from bot.messages import ENGLISH_ONLY
 from bot.paths import CONTENT_DIR
@@ -268,12 +268,17 @@ def test_the_early_signs_of_a_first_cancer_are_out_of_scope(index: AnswerIndex) 
     ("what are the side effects of treatment for metastatic breast cancer", "treatment", "treatment"),
     ("should i stop taking tamoxifen because of the side effects", "personal_advice",
      "personal_advice"),
+    ("having radiotherapy for early breast cancer and my mouth is so sore, what helps",
+     "out_of_scope", "out_of_scope"),
 ])
 def test_the_after_effects_of_treating_a_first_cancer_are_out_of_scope(
         index: AnswerIndex, text: str, intent: str, expected: str) -> None:
     """Hair loss or a scar after treating a first cancer is not about spread; side effects
-    of treating spread, and a decision about one's own treatment, are not out of scope."""
-    assert route(turn(text, intent, cancer_types=["breast"]), index).topic == expected
+    of treating spread, and a decision about one's own treatment, are not out of scope.
+    Built as Rasa's parse would be, so the medical words in it ("radiotherapy") count."""
+    message = {"text": text, "intent": {"name": intent, "confidence": 0.9},
+               "entities": [{"entity": "cancer_type", "value": "breast"}]}
+    assert route(turn_from_message(message, {}), index).topic == expected
 
 
 def test_another_illness_asked_about_personally_is_out_of_scope(index: AnswerIndex) -> None:
