@@ -27,17 +27,23 @@ _ASKS = re.compile(
     r"i('d| would) like to know|i want to know|i need to know|"
     r"i('d| would| should) be (very |most )?grateful|please (explain|tell|outline|help|describe))\b",
     re.IGNORECASE)
-#: A letter's formal closing. Only this is dropped before the safety net reads a message:
-#: "thank you for everything" at the end of a message can be a goodbye that matters.
-LETTER_CLOSING = re.compile(
-    r"^\W*(yours (faithfully|sincerely|truly)|(kind |best |warm )?regards|sincerely|"
-    r"with (many |best )?thanks)" + rf"\W*(\w+\W*){{0,{_NAME_WORDS}}}$", re.IGNORECASE)
+#: A letter's formal closing, and friendlier ones.
+_LETTER = (r"yours (faithfully|sincerely|truly)|(kind |best |warm )?regards|sincerely|"
+           r"with (many |best )?thanks")
+_FRIENDLY = (r"many thanks|thanks?( you)?( so much| very much| in advance)?|best wishes|cheers|"
+             r"god bless|x+")
+
+
+def _closing(words: str) -> Pattern[str]:
+    """A line that is one of `words`, maybe followed by a short name."""
+    return re.compile(rf"^\W*({words})\W*(\w+\W*){{0,{_NAME_WORDS}}}$", re.IGNORECASE)
+
+
+#: Dropped before the safety net reads a message: only a letter's closing, since "thank
+#: you for everything" at the end of a message can be a goodbye that matters.
+LETTER_CLOSING = _closing(_LETTER)
 #: Any closing line: not the question ("Yours faithfully", "thanks in advance").
-SIGN_OFF = re.compile(
-    r"^\W*(yours (faithfully|sincerely|truly)|(kind |best |warm )?regards|many thanks|"
-    r"with (many |best )?thanks|thanks?( you)?( so much| very much| in advance)?|"
-    r"best wishes|cheers|sincerely|god bless|x+)" + rf"\W*(\w+\W*){{0,{_NAME_WORDS}}}$",
-    re.IGNORECASE)
+SIGN_OFF = _closing(f"{_LETTER}|{_FRIENDLY}")
 #: A question that refers back ("Is it only for the last days?", "Where has it been all
 #: this time?") keeps the sentence before it, where the thing it means is named.
 _REFERS_BACK = re.compile(
