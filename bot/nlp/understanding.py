@@ -222,9 +222,11 @@ class EmbeddingCascadeClassifier(GuardedLogisticRegressionClassifier):
             if unsure:
                 vectors = self._vectors([readable[i] for i in unsure])
                 both = hstack([words[unsure], csr_matrix(vectors * self.config["scale"])])
+                probas[unsure] = self.full.predict_proba(both.tocsr())
                 weight = self.config["neighbour_weight"] if len(self.example_labels) else 0.0
-                probas[unsure] = ((1 - weight) * self.full.predict_proba(both.tocsr())
-                                  + weight * self._neighbour_vote(vectors))
+                if weight:
+                    probas[unsure] = ((1 - weight) * probas[unsure]
+                                      + weight * self._neighbour_vote(vectors))
             for message, proba in zip(readable, probas, strict=True):
                 ranking = sorted(({"name": k, "confidence": float(v)}
                                   for k, v in zip(self.clf.classes_, proba, strict=True)),

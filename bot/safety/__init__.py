@@ -22,6 +22,7 @@ from typing import Optional, Sequence
 from bot.safety import semantic
 from bot.safety.data import Condition, SafetyDataError
 from bot.safety.engine import CRISIS, EMERGENCY, SELF_HARM, UNSPECIFIED, Reading, SafetyFlag, get_engine, safe_read
+from bot.vocabulary import COPING_TOPIC, EDUCATION_TOPICS
 
 #: Used only when the second net is off (examples.yml not approved, or it failed): a
 #: classifier "emergency" or "crisis" this sure counts when no rule fired (unless the
@@ -88,8 +89,6 @@ def _someone_else(text: str) -> bool:
 
 def _asks_a_topic(intent: Optional[str], confidence: float) -> bool:
     """The classifier is sure the message asks about an education topic other than coping."""
-    from bot.vocabulary import COPING_TOPIC, EDUCATION_TOPICS
-
     try:
         return intent in EDUCATION_TOPICS and intent != COPING_TOPIC \
             and float(confidence) >= QUESTION_CONFIDENCE

@@ -300,15 +300,15 @@ class Reader:
         sentence, unless that sentence says it is happening again now. A `whole_message`
         rule ("my doctor checked my heart and said it's anxiety") reaches the other
         sentences too, unless the vetoed phrase's own sentence says it is now or ongoing."""
-        if self.sent_start[hit.start] != self.sent_start[other.start]:
-            if not hit.rule.whole_message:
-                return False
-            lo, hi = self.lo(other.start), self.hi(other.start)
-            if self.now(other.start) or any(
-                    word in self.w["ONGOING"] for word in self.norms[lo:hi + 1]):
-                return False
-        lo, hi = self.lo(hit.start), self.hi(hit.start)
-        return not self.now(hit.start) and not any(
+        if self.sent_start[hit.start] != self.sent_start[other.start] and not (
+                hit.rule.whole_message and self._settled(other.start)):
+            return False
+        return self._settled(hit.start)
+
+    def _settled(self, start: int) -> bool:
+        """The clause at `start` says nothing of now or of going on ("again", "still")."""
+        lo, hi = self.lo(start), self.hi(start)
+        return not self.now(start) and not any(
             word in self.w["ONGOING"] for word in self.norms[lo:hi + 1])
 
     def claims_name(self, start: int) -> bool:
