@@ -27,3 +27,16 @@ def test_a_message_that_is_only_a_closing_is_kept() -> None:
 def test_new_lines_end_sentences() -> None:
     assert sentences.split("my dad has lung cancer\nit is in his liver now\n\nwhat happens next") == [
         "my dad has lung cancer", "it is in his liver now", "what happens next"]
+
+
+def test_questions_in_a_row_are_read_together() -> None:
+    # The last question is an afterthought; the one before it says what is asked.
+    story = ("My mum had breast cancer ten years ago. Now it is in her liver and the biopsy "
+             "says the receptors are different. How can the same cancer be different? "
+             "Could the lab have made a mistake?")
+    assert sentences.focus(story) == ("How can the same cancer be different? "
+                                      "Could the lab have made a mistake?")
+    # A story sentence between two questions ends the run.
+    story = ("Is it in her bones? The nurse said the scan was clear there. We were relieved. "
+             "What about the liver, how would they know?")
+    assert sentences.focus(story) == "What about the liver, how would they know?"

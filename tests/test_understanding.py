@@ -138,7 +138,9 @@ def test_a_question_without_a_question_mark_or_that_refers_back_is_found() -> No
     """People ask without "?" and ask "is it ..." about the thing named just before."""
     story = ("My aunt has bowel cancer and it has gone to her liver. She is itchy and tired. "
              "Is that all from the liver? what other problems can cancer in the liver bring")
-    assert sentences.focus(story) == "what other problems can cancer in the liver bring"
+    # Both questions are read; the first refers back, so the sentence before it comes too.
+    assert sentences.focus(story) == ("She is itchy and tired. Is that all from the liver? "
+                                       "what other problems can cancer in the liver bring")
     story = ("Mum is 81 and has dementia. The team talk about palliative care. "
              "Is it only for the last days, or can she have it now?")
     assert sentences.focus(story) == ("The team talk about palliative care. "

@@ -16,6 +16,9 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 STORY_SENTENCES = 2
 #: A question shorter than this ("Can you tell me?") keeps the sentence before it.
 SHORT_QUESTION_WORDS = 6
+#: Questions in a row at the end ("How can the same cancer be different? Could the lab
+#: have made a mistake?") are read together, up to this many.
+QUESTIONS_IN_A_ROW = 3
 #: A closing line may be followed by a name of up to this many words ("R. Okonkwo").
 _NAME_WORDS = 3
 
@@ -72,16 +75,21 @@ def _asks(sentence: str) -> bool:
 
 def focus(text: str) -> str:
     """The question inside a long message: the last sentence that asks something (a carer's
-    story, then "what does that mean?"), else the last sentence. A very short question, or
-    one that refers back ("does it change as it goes?"), keeps the sentence before it.
-    Messages of one or two sentences are kept whole."""
+    story, then "what does that mean?"), with the questions just before it, else the last
+    sentence. A very short first question, or one that refers back ("does it change as it
+    goes?"), keeps the sentence before it. Messages of one or two sentences are kept whole.
+    Why the questions in a row: the last one is often an afterthought ("Could the lab have
+    made a mistake?", "I want to know what to look out for") and the real one is before it."""
     sentences = split(text)
     if len(sentences) <= STORY_SENTENCES:
         return text
     sentences = without_closing(sentences)
     asking = [i for i, s in enumerate(sentences) if _asks(s)]
     at = asking[-1] if asking else len(sentences) - 1
-    keeps_before = (len(sentences[at].split()) < SHORT_QUESTION_WORDS
-                    or bool(_REFERS_BACK.match(sentences[at])))
-    start = at - 1 if at > 0 and keeps_before else at
+    first = at
+    while first - 1 in asking and at - first + 1 < QUESTIONS_IN_A_ROW:
+        first -= 1
+    keeps_before = (len(sentences[first].split()) < SHORT_QUESTION_WORDS
+                    or bool(_REFERS_BACK.match(sentences[first])))
+    start = first - 1 if first > 0 and keeps_before else first
     return " ".join(sentences[start:at + 1])
