@@ -25,6 +25,7 @@ from bot.urgent import compose
 from bot.vocabulary import (
     AFTER_EFFECTS_TOPICS,
     BLOOD_ANSWERED,
+    BLOOD_CANCER_TERMS,
     CONDITION_QUESTIONS,
     CONDITION_TERMS,
     DEFAULT_CHOICES,
@@ -70,8 +71,9 @@ def route(turn: Turn, index: AnswerIndex) -> Reply:
         # Nothing named and no answered topic to follow ("why?"): ask which part. With
         # one, "what about diet?" after a prevention answer stays on prevention.
         intent = None
-    if turn.cancer_type() == "blood" and intent not in BLOOD_ANSWERED + (
-            "personal_advice", *SMALLTALK_KEYS):
+    if (turn.cancer_type() == "blood" and intent not in BLOOD_ANSWERED + (
+            "personal_advice", *SMALLTALK_KEYS)
+            and not set(turn.terms) & set(BLOOD_CANCER_TERMS)):
         return scoped_answer(turn, index, "out_of_scope")  # out_of_scope.blood: honest scope
     if ((intent in EDUCATION_TOPICS
          or intent in (None, "nlu_fallback", "emergency", "crisis", "personal_advice"))

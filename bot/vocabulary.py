@@ -192,6 +192,8 @@ MEDICAL_TERMS: Dict[str, Tuple[str, List[str]]] = {
 #: Terms that name a condition: their answer covers what it is, why and how it is treated,
 #: so they win over the classifier's topic ("how is ascites treated" -> the ascites answer).
 CONDITION_TERMS: List[str] = _WORDS["condition_terms"]
+#: Medical words answered for a blood cancer too ("lytic lesions" with myeloma).
+BLOOD_CANCER_TERMS: List[str] = _WORDS["blood_cancer_terms"]
 #: Other illnesses: a question about these (and no cancer) is out of scope.
 NON_CANCER_CONDITIONS: List[str] = _WORDS["non_cancer_conditions"]
 TREATMENT_AFTER_EFFECTS: List[str] = _WORDS["treatment_after_effects"]

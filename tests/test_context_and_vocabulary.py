@@ -145,3 +145,9 @@ def test_the_site_asked_about_in_a_long_message_comes_first() -> None:
     turn = turn_from_message({"text": short, "intent": {"name": "common_sites", "confidence": 0.9},
                               "entities": entities}, {})
     assert turn.sites == ("bone", "brain")
+
+
+def test_blood_cancer_terms_are_known_medical_words() -> None:
+    from bot import vocabulary
+    assert vocabulary.BLOOD_CANCER_TERMS
+    assert set(vocabulary.BLOOD_CANCER_TERMS) <= set(vocabulary.MEDICAL_TERMS)

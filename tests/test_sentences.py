@@ -40,3 +40,12 @@ def test_questions_in_a_row_are_read_together() -> None:
     story = ("Is it in her bones? The nurse said the scan was clear there. We were relieved. "
              "What about the liver, how would they know?")
     assert sentences.focus(story) == "What about the liver, how would they know?"
+
+
+def test_a_web_forms_field_labels_start_sentences() -> None:
+    assert sentences.split("SUBJECT: bone mets MESSAGE: dad has it in his spine. what helps") == [
+        "bone mets", "dad has it in his spine.", "what helps"]
+    assert sentences.split("Question: Is it curable? Details: it is in her liver.") == [
+        "Is it curable?", "it is in her liver."]
+    # A word followed by a colon inside a sentence is not a label.
+    assert sentences.split("My question: is it curable?") == ["My question: is it curable?"]

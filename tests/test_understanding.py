@@ -172,6 +172,10 @@ def turn(text: str, intent: Optional[str], confidence: float = 0.9, **previous: 
     ("what causes ascites", "how_cancer_spreads", "complications", "complications.term.ascites"),
     ("what is the treatment for lymphoma", "treatment", "out_of_scope", "out_of_scope.blood"),
     ("what is the treatment for diabetes", "treatment", "out_of_scope", "out_of_scope"),
+    # A medical word whose answer holds for blood cancers too: that answer, not the scope.
+    ("my aunt has myeloma and her letter mentions lytic lesions in her spine, what are they",
+     "out_of_scope", "complications", "complications.term.lytic_lesions"),
+    ("how does myeloma spread", "how_cancer_spreads", "out_of_scope", "out_of_scope.blood"),
     ("should i go into a hospice", "personal_advice", "personal_advice", "personal_advice"),
     ("what causes cervical cancer", "how_cancer_spreads", "out_of_scope", "out_of_scope"),
     ("what causes cervical cancer to spread", "how_cancer_spreads", "how_cancer_spreads",
