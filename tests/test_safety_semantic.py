@@ -228,18 +228,22 @@ def test_heldout_round(name: str) -> None:
     assert not set(m for m, _ in rows) & _training_texts(), "a held-out row became training data"
 
 
-def test_a_confident_question_outweighs_a_weak_crisis_reading() -> None:
-    """Shock and a question about spread: the net alone reads crisis, not surely; the
-    classifier is sure it is a question about a topic, so the question is answered. A
-    support or advice intent, or no intent, keeps the crisis reply."""
+def test_a_confident_question_outweighs_a_weak_crisis_reading(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shock and a question about spread: when the net alone reads crisis, not surely, and
+    the classifier is sure it is a question about a topic, the question is answered. A
+    support or advice intent, or no intent, keeps the crisis reply. The net read this
+    message as crisis at 0.71 until the calm "bad news, no new symptom" examples of
+    2026-11-30 (with the register table); it now reads it calm, so the weak crisis reading is stubbed."""
     from bot.safety import CRISIS_OVER_QUESTION
 
     message = ("Just home from the hospital and I can't stop shaking. The scan says my mum's "
                "breast cancer is in her brain now. What does that mean for her?")
     net = semantic.get_net(conditions())
     assert net is not None
-    verdict = net.judge(message)
-    assert verdict.topic == "crisis" and verdict.probability < CRISIS_OVER_QUESTION
+    assert net.judge(message).probability < CRISIS_OVER_QUESTION
+    weak = semantic.Verdict("crisis", 0.7, "self_harm", "stub")
+    monkeypatch.setattr(net, "judge", lambda _text, denied=False: weak)
     assert assess(message, "what_is_metastasis", 0.95) is None
     assert getattr(assess(message, "support", 0.95), "topic", None) == "crisis"
     assert getattr(assess(message, None, 0.0), "topic", None) == "crisis"

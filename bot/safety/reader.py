@@ -154,6 +154,8 @@ class Reader:
     def hypothetical(self, start: int, end: int) -> bool:
         """ "if I get ...", "can I get ...", "how do I know if ..." before or in the phrase."""
         w = self.w
+        if any(word in w["HYPO_SENTENCE"] for word in self.norms[self.lo(start):start]):
+            return True  # "Hypothetically, if I felt a crack in my leg, would I ..."
         lo = max(self.lo(start), start - 8)
         for i in range(start - 1, lo - 1, -1):  # the frame must be in the phrase's clause
             if self.norms[i] in w["CLAUSE_BREAK"]:
@@ -203,6 +205,9 @@ class Reader:
                 return "personal"
             if word in w["SPEECH_VERBS"] and i > 0 and self.norms[i - 1] in w["PERSONAL"]:
                 return "personal"  # "my husband says it hurts", not "the leaflet says"
+            if word in w["SPEECH_VERBS"] and i > 0 and self.norms[i - 1] in w["NEW_CLAUSE"] and \
+                    self.personal_in(self.lo(start), i - 1):
+                return "personal"  # "she's suddenly breathless and says it hurts ..."
             if word in w["EDU"]:
                 return "edu_weak" if word in w["EDU_WEAK"] else "edu"
             if word in w["NEW_CLAUSE"] and i + 1 < start and self.norms[i + 1] == "the":
@@ -222,7 +227,8 @@ class Reader:
         if any(self.norms[i] in self.w["GENERIC_Q"] and self.norms[i + 1] == "for"
                for i in range(first, start - 1)):
             return True  # "is it normal for back pain to be worse at night?"
-        return any(word in self.w["EDU"] for word in self.norms[end:hi + 1])
+        # The phrase's own gap words count too: "can a PICC line cause arm swelling?"
+        return any(word in self.w["EDU"] for word in self.norms[start + 1:hi + 1])
 
     def framed_as_topic(self, start: int, end: int) -> bool:
         """ "chest pain as a symptom of ...", or with no person in the sentence "back pain
@@ -314,6 +320,8 @@ class Reader:
     def claims_name(self, start: int) -> bool:
         """ "I think I have cord compression", "is this SVC syndrome": a name said as a
         suspicion about someone now, not asked about."""
+        if self.queried(start):
+            return True
         if self.nearest_cue(start) != "personal":
             return False
         skip = self.w["NAME_SKIP"] - {"having", "got"}
@@ -321,6 +329,21 @@ class Reader:
         while i >= self.sent_start[start] and self.norms[i] in skip:
             i -= 1
         return i >= self.sent_start[start] and self.norms[i] in self.w["NAME_HAVE"]
+
+    def queried(self, start: int) -> bool:
+        """ "?MSCC", "?raised ICP", "query pathological fracture": a clinician's shorthand
+        for a suspected diagnosis (a "?" written onto the name, or "query"/"suspected" just
+        before it, a word or two allowed between)."""
+        i = start - 1
+        if i >= 0 and self.doc[i].text == "?" and not self.doc[i].whitespace_ and (
+                i == 0 or self.doc[i - 1].whitespace_ or self.doc[i - 1].is_punct):
+            return True
+        for j in range(start - 1, max(self.sent_start[start], start - 3) - 1, -1):
+            if self.norms[j] in self.w["QUERY"]:
+                return True
+            if self.norms[j] in self.w["EDU"] or self.doc[j].is_punct:
+                break  # "a query about fractures" is a question
+        return False
 
     def someone_else(self, start: int, end: int) -> bool:
         """Is the person at risk someone other than the writer? ("dad can't walk", "he's
