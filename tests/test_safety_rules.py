@@ -211,6 +211,34 @@ def test_register_look_alikes_stay_calm(text: str) -> None:
     assert detect(text) is None
 
 
+@pytest.mark.parametrize("text,topic,condition", [
+    # Round 13's kinds (2026-11-30), in words written for this test.
+    ("her headaches are bad, worse first thing in the morning, and she's been sick",
+     EMERGENCY, "brain_pressure"),
+    ("me back's giving me gyp, worse when I lie down", EMERGENCY, "spinal_pain"),
+    ("he keeps trying to pass urine and nothing comes out", EMERGENCY, "urine_retention"),
+    ("on pembro and I've been on the toliet 9 times since lunch", EMERGENCY, "severe_diarrhoea"),
+    ("pain uncontrolled even after two extra doses", EMERGENCY, "uncontrolled_pain"),
+    ("I nearly passed out in the shower this morning", EMERGENCY, "fainting"),
+    ("it would be better i was gone than a burden to them all", CRISIS, "self_harm"),
+    ("mum is pretending to swallow her morphine and says she won't be around much longer",
+     CRISIS, "self_harm"),
+])
+def test_round13_kinds(text: str, topic: str, condition: str) -> None:
+    flag = detect(text)
+    assert flag is not None and (flag.topic, flag.condition) == (topic, condition), flag
+
+
+@pytest.mark.parametrize("text", [
+    "the nurse said he might get a fit at some point, what would we do?",
+    "the booklet says ring if you can't pee, which number is that?",
+    "I almost passed out when I opened the gas bill, ha",
+    "my feet are killing me after the sponsored walk",
+])
+def test_round13_look_alikes_stay_calm(text: str) -> None:
+    assert detect(text) is None
+
+
 def test_flag_is_frozen() -> None:
     flag = detect("chest pain")
     assert flag is not None

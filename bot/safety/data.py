@@ -40,7 +40,7 @@ READER_CLASSES = (
     "GENERIC_ADJ", "MODAL_Q", "KNOW_WORDS", "MILD", "NOW", "PAST_WORDS", "ONGOING",
     "CLAUSE_BREAK", "SENT_BREAK", "SIGN_WORDS", "YOUNG", "WAS_WERE", "YEAR_CUE", "MONTHS", "BE_NOW",
     "NAME_SKIP", "NAME_HAVE", "OPENERS", "TOPIC_FRAME", "GENERIC_Q", "SPEECH_VERBS", "GAP_EXTRA", "COMMON", "FILLER",
-    "SELF_REF", "OTHER_REF", "HYPO_SENTENCE", "QUERY", "NEW_CLAUSE",
+    "SELF_REF", "OTHER_REF", "HYPO_SENTENCE", "QUERY", "NEW_CLAUSE", "MAYBE", "IF_ALSO",
 )
 _CLASS_NAME = re.compile(r"^[A-Z][A-Z_]*$")
 
@@ -101,6 +101,7 @@ class SafetyData:
     conditions: Mapping[str, Condition]  # in priority order
     typos: Mapping[str, str]
     versions: Mapping[str, int]
+    future_pairs: FrozenSet[Tuple[str, str]] = frozenset()  # "one day", "some point"
 
 
 def load(directory: Path = SAFETY_DIR) -> SafetyData:
@@ -116,12 +117,12 @@ def load(directory: Path = SAFETY_DIR) -> SafetyData:
               for name, v in _mapping(words_doc, "macros", "words.yml").items()}
     rewrites = tuple(_rewrite(i, r) for i, r in enumerate(words_doc.get("rewrites") or []))
     pairs = _mapping(words_doc, "pairs", "words.yml")
-    now_pairs, past_pairs = (_pairs(pairs, key) for key in ("NOW", "PAST"))
+    now_pairs, past_pairs, future_pairs = (_pairs(pairs, key) for key in ("NOW", "PAST", "FUTURE"))
     conditions = _conditions(_mapping(raw["conditions.yml"], "conditions", "conditions.yml"))
     rules = _rules(raw["rules.yml"].get("rules"), words, macros, conditions)
     typos = _typos(raw["typos.yml"])
     return SafetyData(words, now_pairs, past_pairs, macros, rewrites, rules, conditions, typos,
-                      versions)
+                      versions, future_pairs)
 
 
 def read_file(path: Path) -> Dict[str, Any]:

@@ -42,6 +42,7 @@ class Reader:
         self.doc = doc
         self.w = data.words
         self.now_pairs, self.past_pairs = data.now_pairs, data.past_pairs
+        self.future_pairs = data.future_pairs
         self.norms = [t.norm_ for t in doc]
         self.n = len(self.norms)
         self.sent_start: List[int] = []
@@ -156,6 +157,10 @@ class Reader:
         w = self.w
         if any(word in w["HYPO_SENTENCE"] for word in self.norms[self.lo(start):start]):
             return True  # "Hypothetically, if I felt a crack in my leg, would I ..."
+        lo, hi = self.clause_bounds(start, end)
+        if any(word in w["MAYBE"] for word in self.norms[lo:start]) and any(
+                self._pair(i, self.future_pairs) for i in range(lo, hi + 1)):
+            return True  # "the doctor said she could have a seizure one day"
         lo = max(self.lo(start), start - 8)
         for i in range(start - 1, lo - 1, -1):  # the frame must be in the phrase's clause
             if self.norms[i] in w["CLAUSE_BREAK"]:
@@ -168,7 +173,8 @@ class Reader:
                     return True
                 if i > 0 and self.norms[i - 1] == "do" and not self.progressive(i + 1, end):
                     return True  # "what do I do if he has a seizure" (not "... is having")
-                if any(v in w["HYPO_VERBS"] for v in self.norms[i + 1:min(end, i + 5)]):
+                if any(v in w["HYPO_VERBS"] | w["IF_ALSO"]
+                       for v in self.norms[i + 1:min(end, i + 5)]):
                     return True
             if word == "to" and 0 < i < start and self.norms[i - 1] in w["GENERIC_ADJ"] and \
                     i + 1 < self.n and self.norms[i + 1] in w["HYPO_VERBS"] | {"have", "catch"}:
