@@ -41,7 +41,7 @@ OLD_ROWS = redteam_table("emergency.tsv")
 NEW_TABLES = ("flags_new.tsv", "flags_probe.tsv", "flags_probe2.tsv", "flags_probe3.tsv",
               "flags_probe4.tsv", "flags_probe5.tsv", "flags_probe6.tsv", "flags_probe7.tsv",
               "flags_probe8.tsv", "flags_probe9.tsv", "flags_probe10.tsv",
-              "flags_probe11.tsv", "flags_probe12.tsv")
+              "flags_probe11.tsv", "flags_probe12.tsv", "flags_register.tsv")
 NEW_ROWS = [row for name in NEW_TABLES for row in redteam_table(name)]
 ADVICE_ROWS = redteam_rows("advice_scope.tsv")
 ALL_ROWS = OLD_ROWS + NEW_ROWS
@@ -171,6 +171,72 @@ def test_killing_me_is_pain_not_crisis() -> None:
 def test_someone_else(text: str, someone_else: bool) -> None:
     flag = detect(text)
     assert flag is not None and flag.someone_else is someone_else, flag
+
+
+@pytest.mark.parametrize("text,condition,someone_else", [
+    # The clinical register and its shorthand (2026-11-30, flags_register.tsv).
+    ("?MSCC, new numb patch on my bottom", "spinal_cord_compression", False),
+    ("query colitis, on pembro, loose stools x8 since lunch", "severe_diarrhoea", False),
+    ("she is dyspnoeic at rest and her lips look cyanosed", "breathing", True),
+    ("pt has had haematemesis twice tonight", "bleeding", False),
+    ("had a LOC in the shower an hour ago", "fainting", False),
+    ("unable to void since 6am and my bladder is distended", "urine_retention", False),
+    # Dictated or spoken forms, dropped g's.
+    ("on kemo, temperature thirty nine point one", "fever_chemo", False),
+    ("she's been throwin' up all mornin' and her belly is swole up", "bowel_obstruction", True),
+    # A care home writing about a resident.
+    ("our resident has collapsed in the lounge", "fainting", True),
+    # The more specific condition wins: a clot in the lung, a seizure.
+    ("suddenly breathless and it stabs in my side when i breathe in", "clot_lung", False),
+    ("he's jerking all over and not responding, he has brain mets", "seizure", True),
+    # Back pain and a sign that it is worse lying down or at night, apart in the sentence.
+    ("pain in her lower back for a week, and it's worse at night", "spinal_pain", True),
+])
+def test_clinical_register_and_carers(text: str, condition: str, someone_else: bool) -> None:
+    flag = detect(text)
+    assert flag is not None and flag.condition == condition, flag
+    assert flag.someone_else is someone_else, flag
+    assert flag.phrase in text.lower(), flag
+
+
+@pytest.mark.parametrize("text", [
+    "what does MSCC stand for?", "I have a query about fractures and bone mets",
+    "Hypothetically, if I felt a crack in my hip, who would I ring?",
+    "can a port cause arm swelling?",
+    "my cough is worse at night and it hurts when i cough",  # no back pain: one sign
+    "my wife is a resident at the hospice and is comfortable today",
+    "we had a diary a few years ago",
+])
+def test_register_look_alikes_stay_calm(text: str) -> None:
+    assert detect(text) is None
+
+
+@pytest.mark.parametrize("text,topic,condition", [
+    # Round 13's kinds (2026-11-30), in words written for this test.
+    ("her headaches are bad, worse first thing in the morning, and she's been sick",
+     EMERGENCY, "brain_pressure"),
+    ("me back's giving me gyp, worse when I lie down", EMERGENCY, "spinal_pain"),
+    ("he keeps trying to pass urine and nothing comes out", EMERGENCY, "urine_retention"),
+    ("on pembro and I've been on the toliet 9 times since lunch", EMERGENCY, "severe_diarrhoea"),
+    ("pain uncontrolled even after two extra doses", EMERGENCY, "uncontrolled_pain"),
+    ("I nearly passed out in the shower this morning", EMERGENCY, "fainting"),
+    ("it would be better i was gone than a burden to them all", CRISIS, "self_harm"),
+    ("mum is pretending to swallow her morphine and says she won't be around much longer",
+     CRISIS, "self_harm"),
+])
+def test_round13_kinds(text: str, topic: str, condition: str) -> None:
+    flag = detect(text)
+    assert flag is not None and (flag.topic, flag.condition) == (topic, condition), flag
+
+
+@pytest.mark.parametrize("text", [
+    "the nurse said he might get a fit at some point, what would we do?",
+    "the booklet says ring if you can't pee, which number is that?",
+    "I almost passed out when I opened the gas bill, ha",
+    "my feet are killing me after the sponsored walk",
+])
+def test_round13_look_alikes_stay_calm(text: str) -> None:
+    assert detect(text) is None
 
 
 def test_flag_is_frozen() -> None:
@@ -350,8 +416,14 @@ def test_the_shipped_data_loads() -> None:
      "classes.LEG", "refers to itself"),
     ("words.yml", lambda d: d["classes"].pop("SENT_BREAK"), "classes",
      "missing word classes ['SENT_BREAK']"),
-    ("words.yml", lambda d: d["rewrites"].append({"to": "unable", "pattern": "can(t"}),
-     "rewrites[5]", "bad regex"),
+    ("words.yml", lambda d: d["rewrites"].insert(0, {"to": "unable", "pattern": "can(t"}),
+     "rewrites[0]", "bad regex"),
+    ("words.yml", lambda d: d["rewrites"].insert(0, {"to": "\\1ing", "pattern": "sittin'"}),
+     "rewrites[0]", "no group"),
+    ("words.yml", lambda d: d["rewrites"].insert(0, {"to": "two words", "pattern": "x"}),
+     "rewrites[0]", "needs `pattern`"),
+    ("rules.yml", lambda d: _rule(d, "spine.worse").update(one_sign="yes"),
+     "spine.worse", "one_sign must be true or false"),
     ("typos.yml", lambda d: d["manual"]["blood"].append("blood"),
      "manual.blood", "'blood' maps to itself"),
     ("typos.yml", lambda d: d["manual"]["blood"].append("flood"),

@@ -3,16 +3,17 @@ real labelled messages, no server.
 
 The messages below were written for this file: none is in data/safety/ (checked), and the
 rules alone do not flag the urgent ones (checked), so a pass is the net's own work.
-The held-out rounds tests/heldout/redflags_lead3.tsv to _lead10 are scored
+The held-out rounds tests/heldout/redflags_lead3.tsv to _lead13 are scored
 with the whole layer (rules + net); figures in docs/safety.md.
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import shutil
 from pathlib import Path
-from typing import List, Tuple
+from typing import List, Optional, Tuple
 
 import numpy as np
 import pytest
@@ -212,34 +213,50 @@ def _rows(name: str) -> List[Tuple[str, str]]:
                 for r in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)]
 
 
-@pytest.mark.parametrize("name", ["redflags_lead3.tsv", "redflags_lead4.tsv", "redflags_lead5.tsv",
-                                  "redflags_lead6.tsv", "redflags_lead7.tsv", "redflags_lead8.tsv",
-                                  "redflags_lead9.tsv", "redflags_lead10.tsv",
-                                  "redflags_lead11.tsv", "redflags_lead12.tsv"])
+ROUNDS = [f"redflags_lead{n}.tsv" for n in range(3, 14)]
+
+
+@functools.lru_cache(maxsize=None)
+def _topic(message: str) -> Optional[str]:
+    """The whole layer's topic for a message (assess is a pure function of the text)."""
+    return getattr(assess(message, None, 0.0), "topic", None)
+
+
+@pytest.mark.parametrize("name", ROUNDS)
 def test_heldout_round(name: str) -> None:
     """Recall 1.0 and false alarms at most 2 in 45 (each round was scored once before the
     fixes that followed it; docs/safety.md has the first-sight figures)."""
     rows = _rows(name)
-    missed = [m for m, e in rows if e in (EMERGENCY, CRISIS)
-              and getattr(assess(m, None, 0.0), "topic", None) != e]
-    alarms = [m for m, e in rows if e == "not_emergency" and assess(m, None, 0.0) is not None]
+    missed = [m for m, e in rows if e in (EMERGENCY, CRISIS) and _topic(m) != e]
+    alarms = [m for m, e in rows if e == "not_emergency" and _topic(m) is not None]
     assert not missed
     assert len(alarms) <= 2, alarms
     assert not set(m for m, _ in rows) & _training_texts(), "a held-out row became training data"
 
 
-def test_a_confident_question_outweighs_a_weak_crisis_reading() -> None:
-    """Shock and a question about spread: the net alone reads crisis, not surely; the
-    classifier is sure it is a question about a topic, so the question is answered. A
-    support or advice intent, or no intent, keeps the crisis reply."""
+def test_heldout_rounds_false_alarms_overall() -> None:
+    """Over all rounds together, at most 2% of calm messages flagged."""
+    calm = [m for name in ROUNDS for m, e in _rows(name) if e == "not_emergency"]
+    alarms = [m for m in calm if _topic(m) is not None]
+    assert len(alarms) <= 0.02 * len(calm), alarms
+
+
+def test_a_confident_question_outweighs_a_weak_crisis_reading(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shock and a question about spread: when the net alone reads crisis, not surely, and
+    the classifier is sure it is a question about a topic, the question is answered. A
+    support or advice intent, or no intent, keeps the crisis reply. The net read this
+    message as crisis at 0.71 until the calm "bad news, no new symptom" examples of
+    2026-11-30 (with the register table); it now reads it calm, so the weak crisis reading is stubbed."""
     from bot.safety import CRISIS_OVER_QUESTION
 
     message = ("Just home from the hospital and I can't stop shaking. The scan says my mum's "
                "breast cancer is in her brain now. What does that mean for her?")
     net = semantic.get_net(conditions())
     assert net is not None
-    verdict = net.judge(message)
-    assert verdict.topic == "crisis" and verdict.probability < CRISIS_OVER_QUESTION
+    assert net.judge(message).probability < CRISIS_OVER_QUESTION
+    weak = semantic.Verdict("crisis", 0.7, "self_harm", "stub")
+    monkeypatch.setattr(net, "judge", lambda _text, denied=False: weak)
     assert assess(message, "what_is_metastasis", 0.95) is None
     assert getattr(assess(message, "support", 0.95), "topic", None) == "crisis"
     assert getattr(assess(message, None, 0.0), "topic", None) == "crisis"

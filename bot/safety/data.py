@@ -28,7 +28,7 @@ STATUSES = ("approved", "draft")
 KINDS = ("symptom", "name", "crisis", "denial", "ruled_out")
 RULE_KEYS = frozenset({"id", "condition", "weights", "kind", "strong", "alone_with", "only_with",
                        "temperature", "not_after", "not_before", "not_in_sentence", "patterns",
-                       "note", "whole_message"})
+                       "note", "whole_message", "one_sign"})
 CONDITION_KEYS = frozenset({"title", "time_critical", "opening", "opening_someone_else",
                             "becomes", "sources"})
 #: Keys a flag can carry that no rule names: the crisis key and the classifier-only key.
@@ -40,7 +40,7 @@ READER_CLASSES = (
     "GENERIC_ADJ", "MODAL_Q", "KNOW_WORDS", "MILD", "NOW", "PAST_WORDS", "ONGOING",
     "CLAUSE_BREAK", "SENT_BREAK", "SIGN_WORDS", "YOUNG", "WAS_WERE", "YEAR_CUE", "MONTHS", "BE_NOW",
     "NAME_SKIP", "NAME_HAVE", "OPENERS", "TOPIC_FRAME", "GENERIC_Q", "SPEECH_VERBS", "GAP_EXTRA", "COMMON", "FILLER",
-    "SELF_REF", "OTHER_REF",
+    "SELF_REF", "OTHER_REF", "HYPO_SENTENCE", "QUERY", "NEW_CLAUSE", "MAYBE", "IF_ALSO",
 )
 _CLASS_NAME = re.compile(r"^[A-Z][A-Z_]*$")
 
@@ -82,6 +82,7 @@ class Rule:
     only_with: FrozenSet[str] = frozenset()  # the rule counts only with one of these
     temperature: bool = False  # a normal reading after the phrase vetoes it
     whole_message: bool = False  # (ruled_out) the veto reaches every sentence of the message
+    one_sign: bool = False  # (soft) its patterns are one sign: two of them never make a pair
 
     def weight(self, condition: str) -> float:
         return dict(self.weights).get(condition, 0.0)
@@ -100,6 +101,7 @@ class SafetyData:
     conditions: Mapping[str, Condition]  # in priority order
     typos: Mapping[str, str]
     versions: Mapping[str, int]
+    future_pairs: FrozenSet[Tuple[str, str]] = frozenset()  # "one day", "some point"
 
 
 def load(directory: Path = SAFETY_DIR) -> SafetyData:
@@ -115,12 +117,12 @@ def load(directory: Path = SAFETY_DIR) -> SafetyData:
               for name, v in _mapping(words_doc, "macros", "words.yml").items()}
     rewrites = tuple(_rewrite(i, r) for i, r in enumerate(words_doc.get("rewrites") or []))
     pairs = _mapping(words_doc, "pairs", "words.yml")
-    now_pairs, past_pairs = (_pairs(pairs, key) for key in ("NOW", "PAST"))
+    now_pairs, past_pairs, future_pairs = (_pairs(pairs, key) for key in ("NOW", "PAST", "FUTURE"))
     conditions = _conditions(_mapping(raw["conditions.yml"], "conditions", "conditions.yml"))
     rules = _rules(raw["rules.yml"].get("rules"), words, macros, conditions)
     typos = _typos(raw["typos.yml"])
     return SafetyData(words, now_pairs, past_pairs, macros, rewrites, rules, conditions, typos,
-                      versions)
+                      versions, future_pairs)
 
 
 def read_file(path: Path) -> Dict[str, Any]:
@@ -209,15 +211,23 @@ def _pairs(raw: Mapping[str, Any], key: str) -> FrozenSet[Tuple[str, str]]:
     return frozenset(out)
 
 
+#: A rewrite's replacement: a word, a reading ("38", a spoken temperature), or the
+#: pattern's first group plus letters ("\\1ing": a dropped g, "sittin'" -> "sitting").
+_REWRITE_TO = re.compile(r"[a-z]+|\d+(\.\d+)?|\\1[a-z]*")
+
+
 def _rewrite(index: int, raw: Any) -> Tuple[str, str]:
     entry = f"rewrites[{index}]"
     if not isinstance(raw, dict) or not isinstance(raw.get("pattern"), str) or \
-            not isinstance(raw.get("to"), str) or not raw["to"].isalpha():
-        raise SafetyDataError("words.yml", entry, "needs `pattern` (a regex) and `to` (a word)")
+            not isinstance(raw.get("to"), str) or not _REWRITE_TO.fullmatch(raw["to"]):
+        raise SafetyDataError("words.yml", entry, "needs `pattern` (a regex) and `to` (a word, "
+                                                  "a reading such as 38, or \\1 + letters)")
     try:
-        re.compile(raw["pattern"])
+        compiled = re.compile(raw["pattern"])
     except re.error as error:
         raise SafetyDataError("words.yml", entry, f"bad regex: {error}") from None
+    if "\\" in raw["to"] and compiled.groups < 1:
+        raise SafetyDataError("words.yml", entry, "`to` uses \\1 but the pattern has no group")
     return raw["pattern"], raw["to"]
 
 
@@ -301,7 +311,7 @@ def _rule(entry: str, spec: Mapping[str, Any], words: Mapping[str, FrozenSet[str
     kind = spec.get("kind", "symptom")
     if kind not in KINDS:
         raise SafetyDataError("rules.yml", entry, f"kind must be one of {KINDS}")
-    for flag in ("strong", "temperature", "whole_message"):
+    for flag in ("strong", "temperature", "whole_message", "one_sign"):
         if not isinstance(spec.get(flag, False), bool):
             raise SafetyDataError("rules.yml", entry, f"{flag} must be true or false")
     if spec.get("whole_message") and kind != "ruled_out":
@@ -324,7 +334,8 @@ def _rule(entry: str, spec: Mapping[str, Any], words: Mapping[str, FrozenSet[str
             context[key] = words[spec[key]]
     return Rule(entry, tuple((k, float(v)) for k, v in weights.items()), tuple(found),
                 spec.get("strong", True), kind, temperature=spec.get("temperature", False),
-                whole_message=spec.get("whole_message", False), **vetoes, **context)
+                whole_message=spec.get("whole_message", False),
+                one_sign=spec.get("one_sign", False), **vetoes, **context)
 
 
 def _typos(doc: Mapping[str, Any]) -> Dict[str, str]:

@@ -178,10 +178,13 @@ class Engine:
 
     @staticmethod
     def soft_pair(hits: List[Hit]) -> bool:
-        """Two separate soft signs that point to the same condition (thirst + vomiting)."""
+        """Two separate soft signs that point to the same condition (thirst + vomiting). The
+        patterns of a `one_sign` rule are one sign said in different ways ("worse lying
+        down", "wakes me at night"): they pair only with another rule's sign (back pain)."""
         soft = [h for h in hits if not h.rule.strong]
         conditions = {c for h in soft for c, _ in h.rule.weights}
-        return any(len({h.pattern for h in _apart([h for h in soft if h.rule.weight(c)])}) >= 2
+        return any(len({h.rule.id if h.rule.one_sign else h.pattern
+                        for h in _apart([h for h in soft if h.rule.weight(c)])}) >= 2
                    for c in conditions)
 
     @staticmethod

@@ -42,6 +42,7 @@ class Reader:
         self.doc = doc
         self.w = data.words
         self.now_pairs, self.past_pairs = data.now_pairs, data.past_pairs
+        self.future_pairs = data.future_pairs
         self.norms = [t.norm_ for t in doc]
         self.n = len(self.norms)
         self.sent_start: List[int] = []
@@ -154,6 +155,12 @@ class Reader:
     def hypothetical(self, start: int, end: int) -> bool:
         """ "if I get ...", "can I get ...", "how do I know if ..." before or in the phrase."""
         w = self.w
+        if any(word in w["HYPO_SENTENCE"] for word in self.norms[self.lo(start):start]):
+            return True  # "Hypothetically, if I felt a crack in my leg, would I ..."
+        lo, hi = self.clause_bounds(start, end)
+        if any(word in w["MAYBE"] for word in self.norms[lo:start]) and any(
+                self._pair(i, self.future_pairs) for i in range(lo, hi + 1)):
+            return True  # "the doctor said she could have a seizure one day"
         lo = max(self.lo(start), start - 8)
         for i in range(start - 1, lo - 1, -1):  # the frame must be in the phrase's clause
             if self.norms[i] in w["CLAUSE_BREAK"]:
@@ -166,7 +173,8 @@ class Reader:
                     return True
                 if i > 0 and self.norms[i - 1] == "do" and not self.progressive(i + 1, end):
                     return True  # "what do I do if he has a seizure" (not "... is having")
-                if any(v in w["HYPO_VERBS"] for v in self.norms[i + 1:min(end, i + 5)]):
+                if any(v in w["HYPO_VERBS"] | w["IF_ALSO"]
+                       for v in self.norms[i + 1:min(end, i + 5)]):
                     return True
             if word == "to" and 0 < i < start and self.norms[i - 1] in w["GENERIC_ADJ"] and \
                     i + 1 < self.n and self.norms[i + 1] in w["HYPO_VERBS"] | {"have", "catch"}:
@@ -203,6 +211,9 @@ class Reader:
                 return "personal"
             if word in w["SPEECH_VERBS"] and i > 0 and self.norms[i - 1] in w["PERSONAL"]:
                 return "personal"  # "my husband says it hurts", not "the leaflet says"
+            if word in w["SPEECH_VERBS"] and i > 0 and self.norms[i - 1] in w["NEW_CLAUSE"] and \
+                    self.personal_in(self.lo(start), i - 1):
+                return "personal"  # "she's suddenly breathless and says it hurts ..."
             if word in w["EDU"]:
                 return "edu_weak" if word in w["EDU_WEAK"] else "edu"
             if word in w["NEW_CLAUSE"] and i + 1 < start and self.norms[i + 1] == "the":
@@ -222,7 +233,8 @@ class Reader:
         if any(self.norms[i] in self.w["GENERIC_Q"] and self.norms[i + 1] == "for"
                for i in range(first, start - 1)):
             return True  # "is it normal for back pain to be worse at night?"
-        return any(word in self.w["EDU"] for word in self.norms[end:hi + 1])
+        # The phrase's own gap words count too: "can a PICC line cause arm swelling?"
+        return any(word in self.w["EDU"] for word in self.norms[start + 1:hi + 1])
 
     def framed_as_topic(self, start: int, end: int) -> bool:
         """ "chest pain as a symptom of ...", or with no person in the sentence "back pain
@@ -314,6 +326,8 @@ class Reader:
     def claims_name(self, start: int) -> bool:
         """ "I think I have cord compression", "is this SVC syndrome": a name said as a
         suspicion about someone now, not asked about."""
+        if self.queried(start):
+            return True
         if self.nearest_cue(start) != "personal":
             return False
         skip = self.w["NAME_SKIP"] - {"having", "got"}
@@ -321,6 +335,21 @@ class Reader:
         while i >= self.sent_start[start] and self.norms[i] in skip:
             i -= 1
         return i >= self.sent_start[start] and self.norms[i] in self.w["NAME_HAVE"]
+
+    def queried(self, start: int) -> bool:
+        """ "?MSCC", "?raised ICP", "query pathological fracture": a clinician's shorthand
+        for a suspected diagnosis (a "?" written onto the name, or "query"/"suspected" just
+        before it, a word or two allowed between)."""
+        i = start - 1
+        if i >= 0 and self.doc[i].text == "?" and not self.doc[i].whitespace_ and (
+                i == 0 or self.doc[i - 1].whitespace_ or self.doc[i - 1].is_punct):
+            return True
+        for j in range(start - 1, max(self.sent_start[start], start - 3) - 1, -1):
+            if self.norms[j] in self.w["QUERY"]:
+                return True
+            if self.norms[j] in self.w["EDU"] or self.doc[j].is_punct:
+                break  # "a query about fractures" is a question
+        return False
 
     def someone_else(self, start: int, end: int) -> bool:
         """Is the person at risk someone other than the writer? ("dad can't walk", "he's

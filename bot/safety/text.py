@@ -34,20 +34,27 @@ def clean(text: str) -> str:
 
 
 class Rewriter:
-    """Applies words.yml `rewrites`, remembering where each one was."""
+    """Applies words.yml `rewrites`, remembering where each one was. A rewrite's `to` is a
+    word, or a template of the pattern's own groups ("\\1ing": "sittin'" -> "sitting")."""
 
     def __init__(self, rewrites: Sequence[Tuple[str, str]]) -> None:
         self.regex = re.compile("|".join(
             rf"(?P<r{i}>(?<![\w'])(?:{pattern})(?![\w']))"
             for i, (pattern, _) in enumerate(rewrites)))
         self.to = {f"r{i}": word for i, (_, word) in enumerate(rewrites)}
+        self.templates = {f"r{i}": re.compile(pattern) for i, (pattern, word) in
+                          enumerate(rewrites) if "\\" in word}
 
     def rewrite(self, text: str) -> Tuple[str, List[Edit]]:
         parts: List[str] = []
         edits: List[Edit] = []
         last = shift = 0
         for found in self.regex.finditer(text):
-            word = self.to[found.lastgroup or ""]
+            group = found.lastgroup or ""
+            word = self.to[group]
+            if group in self.templates:
+                whole = self.templates[group].fullmatch(found.group())
+                word = whole.expand(word) if whole else found.group()
             parts += [text[last:found.start()], word]
             start = found.start() + shift
             edits.append((start, start + len(word), found.start(), found.end()))
