@@ -15,7 +15,8 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 #: A web form's or an email's field labels ("SUBJECT: bone mets MESSAGE: my father...",
 #: "Question: ... Details: ..."): each starts a sentence and is not read as words.
 _LABELS = r"(?:subject|message|question|details|title|re)\s*:\s*"
-_FIELD_LABEL = re.compile(rf"(?:^|(?<=[.!?])\s+|\n\s*)(?i:{_LABELS})|\s(?:SUBJECT|MESSAGE|QUESTION|DETAILS|TITLE)\s*:\s*")
+_FIELD_LABEL = re.compile(rf"(?:^|(?<=[.!?])\s+|\n\s*)(?i:{_LABELS})"
+                          r"|\s(?:SUBJECT|MESSAGE|QUESTION|DETAILS|TITLE)\s*:\s*")
 #: A message with more sentences than this is a story with a question in it.
 STORY_SENTENCES = 2
 #: A question shorter than this ("Can you tell me?") keeps the sentence before it.
