@@ -243,6 +243,20 @@ _CAUSE_OF_CANCER = re.compile(
     r"prevent getting|why do people get|reasons? for)\b")
 
 
+#: "Mine hasn't spread", "it was caught before it spread": spread denied, so the question is
+#: about a first cancer. Only these words are set aside; "it hasn't spread yet, how likely
+#: is it to spread" still speaks of spread.
+_SPREAD_DENIED = re.compile(
+    r"\b(?:has ?n.?t|has not|have ?n.?t|have not|did ?n.?t|did not|had not|had ?n.?t|not|never|"
+    r"no sign of|no|before (?:it|they)(?: had)?|without(?: any)?)\s+(?:\w+\s+)?"
+    r"(?:spread\w*|metasta\w*|mets)\b")
+
+
+def _speaks_of_spread(low: str) -> bool:
+    """Spread words in normalised text, leaving out spread that is denied."""
+    return bool(_SPREAD_WORDS.search(_SPREAD_DENIED.sub(" ", low)))
+
+
 def names_spread(text: str) -> bool:
     """True when the text speaks of spread or advanced cancer ("metastatic", "stage 4")."""
     return bool(_SPREAD_WORDS.search(_norm(text)))
@@ -273,7 +287,7 @@ def asks_about_finding_a_first_cancer(text: str, names_a_cancer: bool) -> bool:
     about spread ("what are the warning signs to call about" stays a question about spread)."""
     low = _norm(text)
     asks = _SCREENING.search(low) or (names_a_cancer and _EARLY_SIGNS.search(low))
-    return bool(asks) and not _SPREAD_WORDS.search(low)
+    return bool(asks) and not _speaks_of_spread(low)
 
 
 #: "Should I stop tamoxifen because of the side effects": a decision about one's own
@@ -288,11 +302,11 @@ def asks_about_after_effects_of_a_first_cancer(text: str) -> bool:
     my hair", "my mastectomy scar is still tight"), with nothing about spread and no
     decision asked for."""
     low = _norm(text)
-    return (bool(_AFTER_EFFECTS.search(low)) and not _SPREAD_WORDS.search(low)
+    return (bool(_AFTER_EFFECTS.search(low)) and not _speaks_of_spread(low)
             and not _DECISION.search(low))
 
 
 def asks_cause_of_a_first_cancer(text: str) -> bool:
     """True for "what causes cervical cancer": a first cancer's cause, nothing about spread."""
     low = _norm(text)
-    return bool(_CAUSE_OF_CANCER.search(low)) and not _SPREAD_WORDS.search(low)
+    return bool(_CAUSE_OF_CANCER.search(low)) and not _speaks_of_spread(low)

@@ -47,5 +47,7 @@ def test_a_web_forms_field_labels_start_sentences() -> None:
         "bone mets", "dad has it in his spine.", "what helps"]
     assert sentences.split("Question: Is it curable? Details: it is in her liver.") == [
         "Is it curable?", "it is in her liver."]
+    assert sentences.split("Name: (withheld) | Topic: spread | Message: what is it?") == [
+        "(withheld)", "spread", "what is it?"]
     # A word followed by a colon inside a sentence is not a label.
     assert sentences.split("My question: is it curable?") == ["My question: is it curable?"]

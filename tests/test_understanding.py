@@ -176,6 +176,11 @@ def turn(text: str, intent: Optional[str], confidence: float = 0.9, **previous: 
     ("my aunt has myeloma and her letter mentions lytic lesions in her spine, what are they",
      "out_of_scope", "complications", "complications.term.lytic_lesions"),
     ("how does myeloma spread", "how_cancer_spreads", "out_of_scope", "out_of_scope.blood"),
+    ("mum is starting zoledronic acid for her bone mets, what does it do", "out_of_scope",
+     "treatment", "treatment.term.bone_strengthening_drugs"),
+    # Spread denied: a first cancer's side effects, not a treatment of spread.
+    ("what are the side effects of radiotherapy for breast cancer? mine hasn't spread",
+     "treatment", "out_of_scope", "out_of_scope"),
     ("should i go into a hospice", "personal_advice", "personal_advice", "personal_advice"),
     ("what causes cervical cancer", "how_cancer_spreads", "out_of_scope", "out_of_scope"),
     ("what causes cervical cancer to spread", "how_cancer_spreads", "how_cancer_spreads",

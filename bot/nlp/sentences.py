@@ -12,11 +12,13 @@ import re
 from typing import List, Pattern
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+#: A form's fields run together with " | ".
+_FIELD_BAR = re.compile(r"\s\|\s")
 #: A web form's or an email's field labels ("SUBJECT: bone mets MESSAGE: my father...",
 #: "Question: ... Details: ..."): each starts a sentence and is not read as words.
-_LABELS = r"(?:subject|message|question|details|title|re)\s*:\s*"
+_LABELS = r"(?:subject|message|question|details|title|re|name|topic|category)\s*:\s*"
 _FIELD_LABEL = re.compile(rf"(?:^|(?<=[.!?])\s+|\n\s*)(?i:{_LABELS})"
-                          r"|\s(?:SUBJECT|MESSAGE|QUESTION|DETAILS|TITLE)\s*:\s*")
+                          r"|\s(?:SUBJECT|MESSAGE|QUESTION|DETAILS|TITLE|NAME|TOPIC)\s*:\s*")
 #: A message with more sentences than this is a story with a question in it.
 STORY_SENTENCES = 2
 #: A question shorter than this ("Can you tell me?") keeps the sentence before it.
@@ -60,9 +62,9 @@ _REFERS_BACK = re.compile(
 
 
 def split(text: str) -> List[str]:
-    """The sentences of `text` (a full stop, question or exclamation mark, or a new line
-    ends one), stripped, empty ones left out."""
-    text = _FIELD_LABEL.sub("\n", text.strip())
+    """The sentences of `text` (a full stop, question or exclamation mark, a new line, a
+    form's " | " or field label starts the next), stripped, empty ones left out."""
+    text = _FIELD_LABEL.sub("\n", _FIELD_BAR.sub("\n", text.strip()))
     return [s.strip() for s in _SENTENCE_END.split(text.strip()) if s.strip()]
 
 
