@@ -41,6 +41,7 @@ from bot.vocabulary import (
     asks_about_after_effects_of_a_first_cancer,
     asks_about_finding_a_first_cancer,
     asks_cause_of_a_first_cancer,
+    asks_outside_questions,
     frame_topic,
     names_other_illness,
     names_spread,
@@ -75,6 +76,10 @@ def route(turn: Turn, index: AnswerIndex) -> Reply:
             "personal_advice", *SMALLTALK_KEYS)
             and not set(turn.terms) & set(BLOOD_CANCER_TERMS)):
         return scoped_answer(turn, index, "out_of_scope")  # out_of_scope.blood: honest scope
+    if ((intent in EDUCATION_TOPICS
+         or intent in (None, "nlu_fallback", "emergency", "crisis", "personal_advice"))
+            and asks_outside_questions(turn.text)):
+        return scoped_answer(turn, index, "out_of_scope")  # "do dogs get metastases"
     if ((intent in EDUCATION_TOPICS
          or intent in (None, "nlu_fallback", "emergency", "crisis", "personal_advice"))
             and names_other_illness(turn.text)

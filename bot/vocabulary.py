@@ -196,6 +196,7 @@ CONDITION_TERMS: List[str] = _WORDS["condition_terms"]
 BLOOD_CANCER_TERMS: List[str] = _WORDS["blood_cancer_terms"]
 #: Other illnesses: a question about these (and no cancer) is out of scope.
 NON_CANCER_CONDITIONS: List[str] = _WORDS["non_cancer_conditions"]
+OUTSIDE_QUESTIONS: List[str] = _WORDS["outside_questions"]
 TREATMENT_AFTER_EFFECTS: List[str] = _WORDS["treatment_after_effects"]
 
 _TERM_INDEX: Dict[str, str] = {_norm(w): key for key, (_, words) in MEDICAL_TERMS.items()
@@ -212,6 +213,7 @@ def _phrase_regex(phrases: List[str]) -> "re.Pattern[str]":
 
 _TERMS = _phrase_regex(list(_TERM_INDEX))
 _NON_CANCER = _phrase_regex(NON_CANCER_CONDITIONS)
+_OUTSIDE = _phrase_regex(OUTSIDE_QUESTIONS)
 _AFTER_EFFECTS = _phrase_regex(TREATMENT_AFTER_EFFECTS)
 
 
@@ -225,6 +227,12 @@ def terms_in(text: str) -> List[str]:
 def term_topic(term: str) -> str:
     """The topic key a medical word is answered under."""
     return MEDICAL_TERMS[term][0]
+
+
+def asks_outside_questions(text: str) -> bool:
+    """True when the text asks about an animal's cancer, or money and insurance ("will my
+    travel insurance cover me now it has spread"): outside what the assistant answers."""
+    return bool(_OUTSIDE.search(_norm(text)))
 
 
 def names_other_illness(text: str) -> bool:

@@ -178,6 +178,10 @@ def turn(text: str, intent: Optional[str], confidence: float = 0.9, **previous: 
     ("how does myeloma spread", "how_cancer_spreads", "out_of_scope", "out_of_scope.blood"),
     ("mum is starting zoledronic acid for her bone mets, what does it do", "out_of_scope",
      "treatment", "treatment.term.bone_strengthening_drugs"),
+    ("the vet thinks my dog's lump is a mast cell tumour, do dogs get metastases",
+     "common_sites", "out_of_scope", "out_of_scope"),
+    ("will my travel insurance still cover me now my cancer has spread", "personal_advice",
+     "out_of_scope", "out_of_scope"),
     # Spread denied: a first cancer's side effects, not a treatment of spread.
     ("what are the side effects of radiotherapy for breast cancer? mine hasn't spread",
      "treatment", "out_of_scope", "out_of_scope"),
