@@ -28,7 +28,7 @@ STATUSES = ("approved", "draft")
 KINDS = ("symptom", "name", "crisis", "denial", "ruled_out")
 RULE_KEYS = frozenset({"id", "condition", "weights", "kind", "strong", "alone_with", "only_with",
                        "temperature", "not_after", "not_before", "not_in_sentence", "patterns",
-                       "note", "whole_message", "one_sign"})
+                       "note", "whole_message", "one_sign", "cue", "vetoes"})
 CONDITION_KEYS = frozenset({"title", "time_critical", "opening", "opening_someone_else",
                             "becomes", "sources"})
 #: Keys a flag can carry that no rule names: the crisis key and the classifier-only key.
@@ -41,6 +41,8 @@ READER_CLASSES = (
     "CLAUSE_BREAK", "SENT_BREAK", "SIGN_WORDS", "YOUNG", "WAS_WERE", "YEAR_CUE", "MONTHS", "BE_NOW",
     "NAME_SKIP", "NAME_HAVE", "OPENERS", "TOPIC_FRAME", "GENERIC_Q", "SPEECH_VERBS", "GAP_EXTRA", "COMMON", "FILLER",
     "SELF_REF", "OTHER_REF", "HYPO_SENTENCE", "QUERY", "NEW_CLAUSE", "MAYBE", "IF_ALSO",
+    "RESOLVED_AUX", "RESOLVED_NOT", "RESOLVED_REACH", "EARLIER", "STILL_BAD", "RESOLVED_NOW",
+    "RESOLVED_SUBJ", "MESSAGE_VERBS",
 )
 _CLASS_NAME = re.compile(r"^[A-Z][A-Z_]*$")
 
@@ -83,6 +85,13 @@ class Rule:
     temperature: bool = False  # a normal reading after the phrase vetoes it
     whole_message: bool = False  # (ruled_out) the veto reaches every sentence of the message
     one_sign: bool = False  # (soft) its patterns are one sign: two of them never make a pair
+    cue: str = ""  # (soft crisis) the kind of cue it is, when not its own id
+    vetoes: FrozenSet[str] = frozenset()  # (ruled_out) only these rules' phrases, by id
+
+    @property
+    def cue_kind(self) -> str:
+        """Soft crisis cues of two different kinds count together (Engine.crisis_cues)."""
+        return self.cue or self.id
 
     def weight(self, condition: str) -> float:
         return dict(self.weights).get(condition, 0.0)
@@ -293,6 +302,10 @@ def _rules(raw: Any, words: Mapping[str, FrozenSet[str]], macros: Mapping[str, T
         if unknown:
             raise SafetyDataError("rules.yml", entry, f"unknown fields {sorted(unknown)}")
         out.append(_rule(entry, spec, words, macros, conditions))
+    for rule in out:
+        unknown_ids = rule.vetoes - seen
+        if unknown_ids:
+            raise SafetyDataError("rules.yml", rule.id, f"vetoes unknown rules {sorted(unknown_ids)}")
     return tuple(out)
 
 
@@ -316,6 +329,15 @@ def _rule(entry: str, spec: Mapping[str, Any], words: Mapping[str, FrozenSet[str
             raise SafetyDataError("rules.yml", entry, f"{flag} must be true or false")
     if spec.get("whole_message") and kind != "ruled_out":
         raise SafetyDataError("rules.yml", entry, "whole_message is for kind: ruled_out only")
+    vetoed: FrozenSet[str] = frozenset()
+    if "vetoes" in spec:
+        if kind != "ruled_out":
+            raise SafetyDataError("rules.yml", entry, "vetoes is for kind: ruled_out only")
+        vetoed = frozenset(_strings(spec["vetoes"], "rules.yml", f"{entry}.vetoes"))
+    cue = spec.get("cue", "")
+    if cue and (kind != "crisis" or spec.get("strong", True) or not isinstance(cue, str)):
+        raise SafetyDataError("rules.yml", entry, "cue (a kind's rule id) is for soft crisis "
+                                                  "rules only (kind: crisis, strong: false)")
     found = spec.get("patterns")
     if not isinstance(found, list) or not found or not all(isinstance(p, str) for p in found):
         raise SafetyDataError("rules.yml", entry, "patterns must be a non-empty list of strings")
@@ -335,7 +357,8 @@ def _rule(entry: str, spec: Mapping[str, Any], words: Mapping[str, FrozenSet[str
     return Rule(entry, tuple((k, float(v)) for k, v in weights.items()), tuple(found),
                 spec.get("strong", True), kind, temperature=spec.get("temperature", False),
                 whole_message=spec.get("whole_message", False),
-                one_sign=spec.get("one_sign", False), **vetoes, **context)
+                one_sign=spec.get("one_sign", False), cue=cue, vetoes=vetoed, **vetoes,
+                **context)
 
 
 def _typos(doc: Mapping[str, Any]) -> Dict[str, str]:

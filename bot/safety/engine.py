@@ -25,7 +25,7 @@ import threading
 from dataclasses import dataclass
 from typing import Dict, FrozenSet, List, Optional, Tuple
 
-from bot.safety.data import SafetyData, load
+from bot.safety.data import Rule, SafetyData, load
 from bot.safety.patterns import Pipeline
 from bot.safety.reader import Hit, Reader
 from bot.safety.text import MAX_CHARS, Rewriter, clean, quote
@@ -127,9 +127,10 @@ class Engine:
             return Reading(SafetyFlag(CRISIS, SELF_HARM, phrase(lead),
                                       reader.someone_else(lead.start, lead.end)))
         urgent = [h for h in hits if h.rule.kind != "crisis"]
-        ruled_out = [h for h in urgent if h.rule.kind == "ruled_out"]
+        ruled_out = [h for h in urgent if h.rule.kind == "ruled_out"
+                     and not reader.negated(h.start, h.end)]  # "hasn't passed wind"
         reported = [h for h in urgent if reader.reported(h) and not any(
-            h.rule.weight(r.rule.weights[0][0]) and reader.ruled_out(r, h) for r in ruled_out)]
+            self.vetoes(r.rule, h.rule) and reader.ruled_out(r, h) for r in ruled_out)]
         alone = [h for h in reported if h.rule.strong or (
             h.rule.alone_with and any(word in h.rule.alone_with for word in reader.norms))]
         if alone or self.soft_pair(reported):
@@ -177,6 +178,14 @@ class Engine:
         return best, (alone or hits)[0]
 
     @staticmethod
+    def vetoes(veto: Rule, rule: Rule) -> bool:
+        """A ruled_out rule vetoes the phrases of its condition, or only the rules it names
+        ("passing wind, eating fine" vetoes the days without a poo, not confusion)."""
+        if veto.vetoes:
+            return rule.id in veto.vetoes
+        return bool(rule.weight(veto.weights[0][0]))
+
+    @staticmethod
     def soft_pair(hits: List[Hit]) -> bool:
         """Two separate soft signs that point to the same condition (thirst + vomiting). The
         patterns of a `one_sign` rule are one sign said in different ways ("worse lying
@@ -194,7 +203,7 @@ class Engine:
         separate signs of one kind ("gave the cat away, cancelled the milk, thanks for
         everything"). A plain "thanks for your help, take care" stays a goodbye."""
         signs = _apart(hits)
-        return len({hit.rule.id for hit in signs}) >= 2 or len(signs) >= 3
+        return len({hit.rule.cue_kind for hit in signs}) >= 2 or len(signs) >= 3
 
     def other_words(self, reader: Reader, hits: List[Hit]) -> int:
         """Content words of the message outside the matched phrases."""

@@ -20,7 +20,11 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: How far (in tokens) the cues around a phrase are looked for inside a run-on sentence.
 CONTEXT = 30
+#: How far after a sign "has gone" may stand ("the chest pain from last month has gone").
+RESOLVED_REACH = 7
 _YEAR = re.compile(r"(19|20)\d\d")
+#: A pain score that says the pain is under control: "now 2/10".
+_LOW_SCORE = re.compile(r"[0-3](\.5)?/10")
 _FEVER = re.compile(TEMP_RE)
 
 
@@ -43,6 +47,7 @@ class Reader:
         self.w = data.words
         self.now_pairs, self.past_pairs = data.now_pairs, data.past_pairs
         self.future_pairs = data.future_pairs
+        self.conditions = data.conditions
         self.norms = [t.norm_ for t in doc]
         self.n = len(self.norms)
         self.sent_start: List[int] = []
@@ -103,10 +108,55 @@ class Reader:
             word = self.norms[i]
             if word in w["NEG"]:
                 return False
-            if word in w["RESOLVED"]:
-                return not (word == "passed" and i + 1 < self.n and self.norms[i + 1] == "out")
+            if word in w["RESOLVED"]:  # not "passed out", "gone up", "gone worse"
+                after = self.norms[i + 1] if i + 1 < self.n else ""
+                return not (word == "passed" and after == "out") and after not in w["RESOLVED_NOT"]
             if word not in w["RESOLVED_GAP"]:
                 break
+        return self.resolved_after(end)
+
+    def resolved_after(self, end: int) -> bool:
+        """ "the chest pain from last month has gone": a short phrase of time or place
+        (RESOLVED_REACH) between the sign and "has gone" / "is settled" still says the sign
+        is over; "has gone up" or "has got worse" does not, nor a negation."""
+        w = self.w
+        hi = min(self.hi(end - 1), end + RESOLVED_REACH)
+        for i in range(end, hi + 1):
+            word = self.norms[i]
+            if word in w["NEG"] or word in w["CLAUSE_BREAK"]:
+                return False
+            if word in w["RESOLVED"] and i > end and self.norms[i - 1] in w["RESOLVED_AUX"]:
+                after = self.norms[i + 1] if i + 1 < self.n else ""
+                return after not in w["RESOLVED_NOT"]
+            if word not in w["RESOLVED_REACH"] and word not in w["RESOLVED_AUX"]:
+                return False
+        return False
+
+    def resolved_later(self, start: int, end: int, rule: Rule) -> bool:
+        """ "pain was 9/10 on tuesday but ... she's comfy now, 2/10", "had bad diarrhoea,
+        they gave steroids and it settled": the sign's clause is set earlier (was, had,
+        yesterday, a weekday) and a later clause of the sentence says it is over now ("comfy
+        now", "now 2/10", "settled now", "it settled"). Not for a time-critical sign (chest
+        pain that eased still needs checking now) and not if the later part says it is
+        worse or back."""
+        w = self.w
+        if any(self.conditions[c].time_critical for c, _ in rule.weights if c in self.conditions):
+            return False
+        lo, hi = self.clause_bounds(start, end)
+        if not any(word in w["EARLIER"] for word in self.norms[lo:hi + 1]):
+            return False
+        last = self.hi(end - 1)
+        later = self.norms[hi + 1:last + 1]
+        if not later or any(word in w["STILL_BAD"] for word in later):
+            return False
+        for i, word in enumerate(later):
+            near = later[max(0, i - 2):i + 3]
+            if word == "now" and (set(near) & w["RESOLVED_NOW"] or any(
+                    _LOW_SCORE.fullmatch(x) for x in near)):
+                return True
+            if word in w["RESOLVED"] and word != "passed" and any(
+                    x in w["RESOLVED_SUBJ"] for x in later[max(0, i - 3):i]):
+                return i + 1 >= len(later) or later[i + 1] not in w["RESOLVED_NOT"]
         return False
 
     def past(self, start: int, end: int, explicit: bool = False) -> bool:
@@ -279,13 +329,13 @@ class Reader:
         if rule.not_in_sentence and any(word in rule.not_in_sentence for word in
                                         self.norms[self.lo(start):self.hi(start) + 1]):
             return False
+        if rule.only_with and not any(word in rule.only_with for word in self.norms):
+            return False
         if rule.kind == "crisis":  # counts even in a question; not when said to be long past
             return not self.past(start, end, explicit=True)
         if rule.kind in ("denial", "ruled_out"):
             return False
-        if rule.only_with and not any(word in rule.only_with for word in self.norms):
-            return False
-        if self.past(start, end):
+        if self.past(start, end) or self.resolved_later(start, end, rule):
             return False
         now = self.now(start)
         if self.hypothetical(start, end) and not now:
@@ -315,13 +365,15 @@ class Reader:
         if self.sent_start[hit.start] != self.sent_start[other.start] and not (
                 hit.rule.whole_message and self._settled(other.start)):
             return False
-        return self._settled(hit.start)
+        return self._settled(hit.start, (hit.start, hit.end))
 
-    def _settled(self, start: int) -> bool:
-        """The clause at `start` says nothing of now or of going on ("again", "still")."""
+    def _settled(self, start: int, own: Tuple[int, int] = (0, 0)) -> bool:
+        """The clause at `start` says nothing of now or of going on ("again", "still"),
+        outside the span `own` (the veto's own words: "still passing wind")."""
         lo, hi = self.lo(start), self.hi(start)
         return not self.now(start) and not any(
-            word in self.w["ONGOING"] for word in self.norms[lo:hi + 1])
+            self.norms[i] in self.w["ONGOING"] for i in range(lo, hi + 1)
+            if not own[0] <= i < own[1])
 
     def claims_name(self, start: int) -> bool:
         """ "I think I have cord compression", "is this SVC syndrome": a name said as a
@@ -358,7 +410,9 @@ class Reader:
         to the nearest person word, then on after it ("blood pouring from her nose"); "my"
         before a family word ("my husband") points to that person."""
         w = self.w
-        inside = self.norms[start:end]
+        # "my sister texted me goodbye": "me" after a verb of messaging is who received it.
+        inside = [word for i, word in enumerate(self.norms[start:end], start)
+                  if not (word in w["SELF_REF"] and i > 0 and self.norms[i - 1] in w["MESSAGE_VERBS"])]
         if any(word in w["OTHER_REF"] for word in inside):
             return True
         if any(word in w["SELF_REF"] for word in inside):
