@@ -65,7 +65,7 @@ def route(turn: Turn, index: AnswerIndex) -> Reply:
     reply = guarded_reply(turn, index)
     if reply is not None:
         return reply
-    intent = named_aspect(turn, in_context(turn))
+    intent = one_place(turn, named_aspect(turn, in_context(turn)))
     if (intent == "follow_up" and not (turn.sites or turn.cancer_types or turn.terms)
             and not (turn.previous.get("topic") in EDUCATION_TOPICS and turn.refers_back
                      and turn.adds_something)):
@@ -217,6 +217,26 @@ def named_aspect(turn: Turn, intent: Optional[str]) -> Optional[str]:
     if topics and topics[0][1] >= NAMED_ASPECT_MIN and topics[0][0] != turn.previous.get("topic"):
         return topics[0][0]
     return intent
+
+
+#: Words that speak of more than one place ("all over", "several organs").
+_SEVERAL_PLACES = re.compile(
+    r"\b(several|multiple|many|lots of|a lot of|all over|everywhere|other organs|other places|"
+    r"more than one|different (organs|places|parts)|widespread|spread widely|both|few places|"
+    r"two places|three places|at once|same time|and (the |her |his |my )?(liver|lungs?|bones?|"
+    r"brain))\b", re.IGNORECASE)
+
+
+def one_place(turn: Turn, intent: Optional[str]) -> Optional[str]:
+    """The next education guess when the classifier says "spread to several places" about a
+    message that names one place and nothing of several ("kidney cancer and the scan shows
+    spots on my lungs" is about what spread to the lungs means, not several organs)."""
+    if (intent != "multiple_sites" or len(set(turn.sites)) > 1
+            or _SEVERAL_PLACES.search(turn.text)):
+        return intent
+    others = [name for name, _ in turn.ranking if name != intent
+              and (name in EDUCATION_TOPICS or name in ("personal_advice", "out_of_scope"))]
+    return others[0] if others else intent
 
 
 #: A library-style question is short and asks one thing ("What is the outlook for X?").

@@ -285,3 +285,18 @@ def test_another_illness_asked_about_personally_is_out_of_scope(index: AnswerInd
     reply = route(turn("my type 2 diabetes is getting worse, will the tingling spread up my legs",
                        "personal_advice"), index)
     assert reply.topic == "out_of_scope"
+
+
+def test_several_places_needs_more_than_one_place(index: AnswerIndex) -> None:
+    """"Spots on my lungs" is one place: the next guess answers, not "spread to several"."""
+    ranking = (("multiple_sites", 0.44), ("personal_advice", 0.26), ("treatment", 0.09))
+    one = route(turn("i have bowel cancer and the scan shows spots on my lungs", "multiple_sites",
+                     0.44, sites=("lung",), cancer_types=("colorectal",), ranking=ranking), index)
+    assert one.topic == "personal_advice"
+    several = route(turn("bowel cancer with spots on my lungs and liver, what does that mean",
+                         "multiple_sites", 0.44, sites=("lung", "liver"),
+                         cancer_types=("colorectal",), ranking=ranking), index)
+    assert several.topic == "multiple_sites"
+    everywhere = route(turn("my scan says it is all over", "multiple_sites", 0.44,
+                            ranking=ranking), index)
+    assert everywhere.topic == "multiple_sites"
