@@ -211,6 +211,10 @@ class Reader:
         if any(word in w["MAYBE"] for word in self.norms[lo:start]) and any(
                 self._pair(i, self.future_pairs) for i in range(lo, hi + 1)):
             return True  # "the doctor said she could have a seizure one day"
+        before = self.norms[self.lo(start):start]
+        warned = [i for i, word in enumerate(before) if word in w["WARNED"]]
+        if warned and any(word in w["MAYBE"] for word in before[warned[0]:]):
+            return True  # "they warned her she could break a bone easily"
         lo = max(self.lo(start), start - 8)
         for i in range(start - 1, lo - 1, -1):  # the frame must be in the phrase's clause
             if self.norms[i] in w["CLAUSE_BREAK"]:
