@@ -34,6 +34,7 @@ from bot.vocabulary import (
     FIRST_CANCER_TOPICS,
     FIRST_SIGNS_TOPICS,
     PLACE_ONLY_CHOICES,
+    SEVERAL_PLACES_TOPIC,
     SIGNS_TOPIC,
     SMALLTALK_KEYS,
     SPREAD_ONLY_FRAMES,
@@ -231,7 +232,7 @@ def one_place(turn: Turn, intent: Optional[str]) -> Optional[str]:
     """The next education guess when the classifier says "spread to several places" about a
     message that names one place and nothing of several ("kidney cancer and the scan shows
     spots on my lungs" is about what spread to the lungs means, not several organs)."""
-    if (intent != "multiple_sites" or len(set(turn.sites)) > 1
+    if (intent != SEVERAL_PLACES_TOPIC or len(set(turn.sites)) > 1
             or _SEVERAL_PLACES.search(turn.text)):
         return intent
     others = [name for name, _ in turn.ranking if name != intent
