@@ -42,7 +42,7 @@ NEW_TABLES = ("flags_new.tsv", "flags_probe.tsv", "flags_probe2.tsv", "flags_pro
               "flags_probe4.tsv", "flags_probe5.tsv", "flags_probe6.tsv", "flags_probe7.tsv",
               "flags_probe8.tsv", "flags_probe9.tsv", "flags_probe10.tsv",
               "flags_probe11.tsv", "flags_probe12.tsv", "flags_register.tsv",
-              "flags_probe14.tsv")
+              "flags_probe14.tsv", "flags_probe15.tsv")
 NEW_ROWS = [row for name in NEW_TABLES for row in redteam_table(name)]
 ADVICE_ROWS = redteam_rows("advice_scope.tsv")
 ALL_ROWS = OLD_ROWS + NEW_ROWS
@@ -272,6 +272,37 @@ def test_round14_kinds(text: str, topic: str, condition: str) -> None:
     "suddenly I can't talk about the future without crying",
 ])
 def test_round14_look_alikes_stay_calm(text: str) -> None:
+    assert detect(text) is None
+
+
+@pytest.mark.parametrize("text,topic,condition", [
+    # Round 15's kinds (2026-11-30): urgent look-alikes of the calm kinds, kept out of the
+    # red-team tables (which teach the net) so that they only test the rules.
+    ("temp was 38.6 last night on chemo, took paracetamol and it's 37.1 now", EMERGENCY,
+     "fever_chemo"),
+    ("he was in hospital with a fever last week on chemo, came home tuesday and tonight he's 38.5 again",
+     EMERGENCY, "fever_chemo"),
+    ("coughed up blood this morning, stopped after a minute, i have lung cancer", EMERGENCY, "bleeding"),
+    ("i have myeloma, my arm gave way lifting the laundry basket and there's a new swelling", EMERGENCY,
+     "fracture"),
+    ("would the kids be better off if i just wasn't here any more", CRISIS, "self_harm"),
+    ("every time i drive to the hospice i think about steering into the river", CRISIS, "self_harm"),
+])
+def test_round15_kinds(text: str, topic: str, condition: str) -> None:
+    flag = detect(text)
+    assert flag is not None and (flag.topic, flag.condition) == (topic, condition), flag
+
+
+@pytest.mark.parametrize("text", [
+    "had a temp of 38.2 on friday on chemo, two days of antibiotics on the ward, home and 36.9 today",
+    "small nosebleed after blowing my nose, settled after a few minutes",
+    "my head's pounding from filling in the tax forms all morning",
+    "passed out on the couch after the barbecue, best sleep in ages",
+    "my leg went dead sitting cross legged at the school concert, fine after a minute",
+    "very thirsty after the gym in this heat, otherwise fine",
+    "my knee gave way on the stairs, no cancer in my bones, just weak muscles",
+])
+def test_round15_look_alikes_stay_calm(text: str) -> None:
     assert detect(text) is None
 
 

@@ -104,9 +104,15 @@ class Engine:
             return Reading(None)
         reader = Reader(doc, self.data)
         hits = []
+        present = set(reader.norms)
         for match_id, start, end in matches:
             index, key = self.pipe.rule_of[match_id]
-            hits.append(Hit(self.data.rules[index], key, start, end))
+            rule = self.data.rules[index]
+            # A rule whose context word is absent does not apply at all: its phrase is not
+            # read as denied either ("the back of my knee is agony" without myeloma).
+            if rule.only_with and not rule.only_with & present:
+                continue
+            hits.append(Hit(rule, key, start, end))
 
         def phrase(hit: Hit) -> str:
             span = (doc[hit.start].idx, doc[hit.end - 1].idx + len(doc[hit.end - 1].text))

@@ -159,6 +159,56 @@ class Reader:
                 return i + 1 >= len(later) or later[i + 1] not in w["RESOLVED_NOT"]
         return False
 
+    def stopped_after(self, start: int, end: int, rule: Rule) -> bool:
+        """ "a nosebleed this morning, stopped after five minutes of pinching": past a comma
+        (and a short phrase of time or place) the next clause opens with "stopped / settled"
+        and says how or when (STOPPED_HOW), and nothing later says it is back. Only for a
+        soft sign or one that is not time-critical: "coughing up blood, stopped after a
+        minute" still counts."""
+        w = self.w
+        if rule.strong and any(self.conditions[c].time_critical for c, _ in rule.weights
+                               if c in self.conditions):
+            return False
+        last = self.hi(end - 1)
+        for i in range(end, min(last, end + RESOLVED_REACH) + 1):
+            word = self.norms[i]
+            if word == ",":
+                j = i + 1
+                while j <= last and j < i + 3 and self.norms[j] in w["RESOLVED_SUBJ"] | w["RESOLVED_AUX"]:
+                    j += 1
+                if j > last or self.norms[j] not in w["STOPPED"]:
+                    return False
+                after = self.norms[j + 1] if j + 1 <= last else ""
+                if after and after not in w["STOPPED_HOW"] and not self.doc[j + 1].is_punct:
+                    return False
+                return not any(x in w["STILL_BAD"] for x in self.norms[j + 1:last + 1])
+            if word in w["NEG"] or word in w["CLAUSE_BREAK"] or word not in w["RESOLVED_REACH"]:
+                return False
+        return False
+
+    def fever_over(self, start: int, end: int) -> bool:
+        """ "I had a temp of 38.3 last week on chemo, had IV antibiotics and came home. Back to
+        normal now, 36.7 this morning": a fever set earlier (its clause has was / had / a
+        weekday), treated since (antibiotics, admitted, home: FEVER_TREATED) and normal now (a
+        normal reading, "normal", or "better / fine" with "home"). Not when paracetamol or the
+        like may be hiding it (FEVER_MASKED), nor when a later word says it is back, still or
+        worse, nor with a fever reading later."""
+        w = self.w
+        lo, hi = self.clause_bounds(start, end)
+        if not any(word in w["EARLIER"] for word in self.norms[lo:hi + 1]):
+            return False
+        later = self.norms[hi + 1:]
+        words = set(later)
+        if not words & w["FEVER_TREATED"] or words & w["FEVER_MASKED"]:
+            return False
+        if any(_FEVER.match(x) for x in later):
+            return False
+        if any(x in w["STILL_BAD"] and not (x == "back" and later[i + 1:i + 2] == ["to"])
+               for i, x in enumerate(later)):
+            return False
+        return any(NORMAL_TEMP.match(x) for x in later) or "normal" in words or (
+            bool(words & w["RESOLVED_NOW"]) and "home" in words)
+
     def past(self, start: int, end: int, explicit: bool = False) -> bool:
         """The clause places the phrase in the past ("years ago"), and nothing says it is back.
         `explicit`: only a two-word cue counts ("used to", "years ago"), not "once" alone."""
@@ -327,7 +377,7 @@ class Reader:
             return False
         if rule.not_before and start > 0 and self.norms[start - 1] in rule.not_before:
             return False
-        if rule.temperature and (self.normal_reading(end) or (
+        if rule.temperature and (self.normal_reading(end) or self.fever_over(start, end) or (
                 not rule.strong and self.normal_in_sentence(start))):
             return False
         if rule.not_in_sentence and any(word in rule.not_in_sentence for word in
@@ -339,7 +389,8 @@ class Reader:
             return not self.past(start, end, explicit=True)
         if rule.kind in ("denial", "ruled_out"):
             return False
-        if self.past(start, end) or self.resolved_later(start, end, rule):
+        if self.past(start, end) or self.resolved_later(start, end, rule) or \
+                self.stopped_after(start, end, rule):
             return False
         now = self.now(start)
         if self.hypothetical(start, end) and not now:
