@@ -6,7 +6,8 @@ cost a life. The rules run on every message, before and regardless of the classi
 
 The rules are reviewed data (data/safety/*.yml: words, rules, typos, conditions), checked
 when loaded (data.py). The engine: patterns.py (pattern language -> spaCy Matcher),
-reader.py (negation, past, questions, who is at risk), engine.py (the decision). When the
+clauses.py (sentences, clauses, and negation, past, over or now), reader.py (questions,
+hypotheticals, who is at risk), engine.py (the decision). When the
 rules find nothing, a second net reads the message's meaning (semantic.py: a sentence
 embedding and a regression trained on the team's labelled messages). Nothing is loaded at
 import; call warm_up() at start (the action server does) or the first message builds it.

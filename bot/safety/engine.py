@@ -5,7 +5,7 @@ How it decides, in order, for each matched phrase (spaCy Matcher over token norm
 1. Typos and slang are mapped to canonical words first ("blod" -> "blood"), and every
    spelling of "can't" becomes "unable", so one pattern covers them all.
 2. A phrase that is negated, in the past, over, or hypothetical does not count
-   (reader.py).
+   (clauses.py, reader.py).
 3. A reported phrase counts, even inside a question; a question *about* the symptom is
    education.
 4. Strong signs count alone; soft signs count when two different ones point to the same
