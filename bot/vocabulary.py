@@ -210,7 +210,9 @@ def _phrase_regex(phrases: List[str]) -> "re.Pattern[str]":
     ordered = sorted({_norm(p) for p in phrases}, key=len, reverse=True)
     body = "|".join(re.escape(p).replace(r"\ ", r"[\s-]+").replace(r"\-", r"[\s-]+")
                     for p in ordered)
-    return re.compile(r"(?<![\w'])(" + body + r")(?![\w'])")
+    # An apostrophe inside a word ("don't", "mum's") joins it; a quote around a phrase
+    # ("'lytic lesions'") does not.
+    return re.compile(r"(?<!\w)(?<!\w')(" + body + r")(?!\w)(?!'\w)")
 
 
 _TERMS = _phrase_regex(list(_TERM_INDEX))

@@ -178,6 +178,9 @@ def turn(text: str, intent: Optional[str], confidence: float = 0.9, **previous: 
     ("how does myeloma spread", "how_cancer_spreads", "out_of_scope", "out_of_scope.blood"),
     ("mum is starting zoledronic acid for her bone mets, what does it do", "out_of_scope",
      "treatment", "treatment.term.bone_strengthening_drugs"),
+    # A medical word in quotes, as copied from a letter.
+    ("my letter says 'ascites' in my belly. what is that", "nlu_fallback", "complications",
+     "complications.term.ascites"),
     ("the vet thinks my dog's lump is a mast cell tumour, do dogs get metastases",
      "common_sites", "out_of_scope", "out_of_scope"),
     ("will my travel insurance still cover me now my cancer has spread", "personal_advice",
