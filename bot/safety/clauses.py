@@ -105,6 +105,9 @@ class Clauses:
                 seen_clause = True
             if word not in w["NEG_GAP"]:
                 break
+        nxt = [x for x in self.norms[end:min(self.n, end + 3)] if x not in ("-", ":", "=", "–")]
+        if nxt and nxt[0] in w["LIST_NONE"]:
+            return True  # "fevers none, chills none", "fever - nil"
         for i in range(end, min(self.hi(end - 1), end + 4) + 1):
             word = self.norms[i]
             if word in w["NEG"]:
@@ -150,13 +153,14 @@ class Clauses:
         later = self.norms[hi + 1:last + 1]
         if not later or any(word in w["STILL_BAD"] for word in later):
             return False
+        if any(_LOW_SCORE.fullmatch(x) for x in later):
+            return True  # "... and it's been a steady 2/10 ever since"
         for i, word in enumerate(later):
             near = later[max(0, i - 2):i + 3]
-            if word == "now" and (set(near) & w["RESOLVED_NOW"] or any(
-                    _LOW_SCORE.fullmatch(x) for x in near)):
+            if word == "now" and set(near) & w["RESOLVED_NOW"]:
                 return True
-            if word in w["RESOLVED"] and word != "passed" and any(
-                    x in w["RESOLVED_SUBJ"] for x in later[max(0, i - 3):i]):
+            if word in w["RESOLVED"] and word != "passed" and any(  # "it settled", "sorted it"
+                    x in w["RESOLVED_SUBJ"] for x in later[max(0, i - 3):i] + later[i + 1:i + 2]):
                 return i + 1 >= len(later) or later[i + 1] not in w["RESOLVED_NOT"]
         return False
 
@@ -225,13 +229,17 @@ class Clauses:
                 hi = i - 1
                 break
         words = self.norms[lo:hi + 1]
-        if any(word in w["ONGOING"] for word in words):
+        if any(word in w["ONGOING"] and not (word == "started" and nxt == "on")  # on a drug
+               for word, nxt in zip(words, words[1:] + [""], strict=True)):
             return False
         if not explicit and any(word in w["PAST_WORDS"] for word in words):
             return True
         for i in range(lo, hi + 1):
             if self._pair(i, self.past_pairs):
                 if self.norms[i] == "as" and (i + 2 > hi or self.norms[i + 2] not in w["YOUNG"]):
+                    continue
+                if self.norms[i] == "last" and i + 3 < self.n and (  # "last time I checked"
+                        self.norms[i + 3] in w["CHECK_VERBS"] or self.norms[i + 2] in w["CHECK_VERBS"]):
                     continue
                 return True
             if self.norms[i] == "when" and i + 2 <= hi and self.norms[i + 1] in w["PERSONAL"] \

@@ -28,7 +28,7 @@ STATUSES = ("approved", "draft")
 KINDS = ("symptom", "name", "crisis", "denial", "ruled_out")
 RULE_KEYS = frozenset({"id", "condition", "weights", "kind", "strong", "alone_with", "only_with",
                        "temperature", "not_after", "not_before", "not_in_sentence", "patterns",
-                       "note", "whole_message", "one_sign", "cue", "vetoes"})
+                       "note", "whole_message", "one_sign", "cue", "vetoes", "past_counts"})
 CONDITION_KEYS = frozenset({"title", "time_critical", "opening", "opening_someone_else",
                             "becomes", "sources"})
 #: Keys a flag can carry that no rule names: the crisis key and the classifier-only key.
@@ -43,7 +43,7 @@ READER_CLASSES = (
     "SELF_REF", "OTHER_REF", "HYPO_SENTENCE", "QUERY", "NEW_CLAUSE", "MAYBE", "IF_ALSO",
     "RESOLVED_AUX", "RESOLVED_NOT", "RESOLVED_REACH", "EARLIER", "STILL_BAD", "RESOLVED_NOW",
     "RESOLVED_SUBJ", "MESSAGE_VERBS", "WARNED", "STOPPED", "STOPPED_HOW", "FEVER_TREATED",
-    "FEVER_MASKED",
+    "FEVER_MASKED", "LIST_NONE", "CHECK_VERBS", "DOCUMENT", "QUOTES", "GERUND_Q",
 )
 _CLASS_NAME = re.compile(r"^[A-Z][A-Z_]*$")
 
@@ -88,6 +88,7 @@ class Rule:
     one_sign: bool = False  # (soft) its patterns are one sign: two of them never make a pair
     cue: str = ""  # (soft crisis) the kind of cue it is, when not its own id
     vetoes: FrozenSet[str] = frozenset()  # (ruled_out) only these rules' phrases, by id
+    past_counts: bool = False  # (crisis) counts even when said to be long past
 
     @property
     def cue_kind(self) -> str:
@@ -325,11 +326,13 @@ def _rule(entry: str, spec: Mapping[str, Any], words: Mapping[str, FrozenSet[str
     kind = spec.get("kind", "symptom")
     if kind not in KINDS:
         raise SafetyDataError("rules.yml", entry, f"kind must be one of {KINDS}")
-    for flag in ("strong", "temperature", "whole_message", "one_sign"):
+    for flag in ("strong", "temperature", "whole_message", "one_sign", "past_counts"):
         if not isinstance(spec.get(flag, False), bool):
             raise SafetyDataError("rules.yml", entry, f"{flag} must be true or false")
     if spec.get("whole_message") and kind != "ruled_out":
         raise SafetyDataError("rules.yml", entry, "whole_message is for kind: ruled_out only")
+    if spec.get("past_counts") and kind != "crisis":
+        raise SafetyDataError("rules.yml", entry, "past_counts is for kind: crisis only")
     vetoed: FrozenSet[str] = frozenset()
     if "vetoes" in spec:
         if kind != "ruled_out":
@@ -358,7 +361,8 @@ def _rule(entry: str, spec: Mapping[str, Any], words: Mapping[str, FrozenSet[str
     return Rule(entry, tuple((k, float(v)) for k, v in weights.items()), tuple(found),
                 spec.get("strong", True), kind, temperature=spec.get("temperature", False),
                 whole_message=spec.get("whole_message", False),
-                one_sign=spec.get("one_sign", False), cue=cue, vetoes=vetoed, **vetoes,
+                one_sign=spec.get("one_sign", False), cue=cue, vetoes=vetoed,
+                past_counts=spec.get("past_counts", False), **vetoes,
                 **context)
 
 

@@ -25,14 +25,21 @@ class Reader(Clauses):
         w = self.w
         if any(word in w["HYPO_SENTENCE"] for word in self.norms[self.lo(start):start]):
             return True  # "Hypothetically, if I felt a crack in my leg, would I ..."
+        first = self.sent_start[start]
+        if first + 1 < start and self.norms[first] in w["MODAL_Q"] and \
+                self.norms[first + 1] in w["GERUND_Q"]:
+            return True  # "would being sick with a swollen tummy be a bowel obstruction?"
         lo, hi = self.clause_bounds(start, end)
         if any(word in w["MAYBE"] for word in self.norms[lo:start]) and any(
                 self._pair(i, self.future_pairs) for i in range(lo, hi + 1)):
             return True  # "the doctor said she could have a seizure one day"
         before = self.norms[self.lo(start):start]
         warned = [i for i, word in enumerate(before) if word in w["WARNED"]]
-        if warned and any(word in w["MAYBE"] for word in before[warned[0]:]):
-            return True  # "they warned her she could break a bone easily"
+        if warned and any(word in w["MAYBE"] for word in before[warned[0]:] + self.norms[start:end]):
+            return True  # "they warned her she could break a bone easily", "... might swell"
+        if any(word in w["MAYBE"] for word in self.norms[start:end]) and any(
+                word in w["IF_WORDS"] for word in self.norms[end:self.hi(start) + 1]):
+            return True  # "her face might swell if the tumour presses on the vein"
         lo = max(self.lo(start), start - 8)
         for i in range(start - 1, lo - 1, -1):  # the frame must be in the phrase's clause
             if self.norms[i] in w["CLAUSE_BREAK"]:
@@ -45,8 +52,8 @@ class Reader(Clauses):
                     return True
                 if i > 0 and self.norms[i - 1] == "do" and not self.progressive(i + 1, end):
                     return True  # "what do I do if he has a seizure" (not "... is having")
-                if any(v in w["HYPO_VERBS"] | w["IF_ALSO"]
-                       for v in self.norms[i + 1:min(end, i + 5)]):
+                if any(v in w["HYPO_VERBS"] | w["IF_ALSO"]  # "in case her wound ever bleeds"
+                       for v in self.norms[i + 1:max(min(end, i + 5), start)]):
                     return True
             if word == "to" and 0 < i < start and self.norms[i - 1] in w["GENERIC_ADJ"] and \
                     i + 1 < self.n and self.norms[i + 1] in w["HYPO_VERBS"] | {"have", "catch"}:
@@ -153,8 +160,11 @@ class Reader(Clauses):
             return False
         if rule.only_with and not any(word in rule.only_with for word in self.norms):
             return False
+        if self.quoted_term(start, end):
+            return False  # "what does 'suicidal ideation' mean", "the leaflet says '...'"
         if rule.kind == "crisis":  # counts even in a question; not when said to be long past
-            return not self.past(start, end, explicit=True)
+            return rule.past_counts or not (self.past(start, end, explicit=True)
+                                             or self.future_not_now(start, end))
         if rule.kind in ("denial", "ruled_out"):
             return False
         if self.past(start, end) or self.resolved_later(start, end, rule) or \
@@ -179,6 +189,27 @@ class Reader(Clauses):
         if self.question_about(start, end):
             return now
         return True  # a bare report: "coughing up blood", "chest pian"
+
+    def quoted_term(self, start: int, end: int) -> bool:
+        """The phrase stands inside quote marks in a sentence that names a document (notes,
+        leaflet, questionnaire) or asks what a word means: "my dad's notes say 'bowel
+        obstruction'", "is 'coffee ground vomit' a colour?"."""
+        lo, hi = self.lo(start), self.hi(start)
+        quotes = self.w["QUOTES"]
+        if not (any(self.norms[i] in quotes for i in range(lo, start + 1)) and
+                any(self.norms[i] in quotes for i in range(end - 1, hi + 1))):
+            return False
+        words = set(self.norms[lo:hi + 1])
+        return bool(words & self.w["DOCUMENT"]) or (
+            bool(words & self.w["EDU_WEAK"]) and self.norms[hi] == "?")
+
+    def future_not_now(self, start: int, end: int) -> bool:
+        """ "What if I feel suicidal one day ...? Not now, I'm ok": an "if" before the phrase,
+        a time to come ("one day") in its clause and "not now" in the message."""
+        lo, hi = self.clause_bounds(start, end)
+        return any(word in self.w["IF_WORDS"] for word in self.norms[lo:start]) and any(
+            self._pair(i, self.future_pairs) for i in range(lo, hi + 1)) and any(
+            self.norms[i:i + 2] == ["not", "now"] for i in range(self.n))
 
     def ruled_out(self, hit: Hit, other: Hit) -> bool:
         """`hit` (a ruled_out phrase: "the scan showed no clot") vetoes `other` in the same
