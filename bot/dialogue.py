@@ -79,13 +79,10 @@ def route(turn: Turn, index: AnswerIndex) -> Reply:
         return scoped_answer(turn, index, "out_of_scope")  # out_of_scope.blood: honest scope
     if ((intent in EDUCATION_TOPICS
          or intent in (None, "nlu_fallback", "emergency", "crisis", "personal_advice"))
-            and asks_outside_questions(turn.text)):
-        return scoped_answer(turn, index, "out_of_scope")  # "do dogs get metastases"
-    if ((intent in EDUCATION_TOPICS
-         or intent in (None, "nlu_fallback", "emergency", "crisis", "personal_advice"))
-            and names_other_illness(turn.text)
-            and not (turn.sites or turn.cancer_types or turn.terms)):
-        return scoped_answer(turn, index, "out_of_scope")  # "treatment for diabetes"
+            and (asks_outside_questions(turn.text)  # "do dogs get metastases"
+                 or (names_other_illness(turn.text)  # "treatment for diabetes"
+                     and not (turn.sites or turn.cancer_types or turn.terms)))):
+        return scoped_answer(turn, index, "out_of_scope")
     if (intent in FIRST_CANCER_TOPICS and turn.cancer_types and not turn.sites
             and asks_cause_of_a_first_cancer(turn.text)):
         return scoped_answer(turn, index, "out_of_scope")  # "what causes cervical cancer"
