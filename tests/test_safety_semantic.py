@@ -3,7 +3,7 @@ real labelled messages, no server.
 
 The messages below were written for this file: none is in data/safety/ (checked), and the
 rules alone do not flag the urgent ones (checked), so a pass is the net's own work.
-The held-out rounds tests/heldout/redflags_lead3.tsv to _lead16 are scored
+The held-out rounds tests/heldout/redflags_lead3.tsv to _lead17 are scored
 with the whole layer (rules + net); figures in docs/safety.md.
 """
 
@@ -213,7 +213,7 @@ def _rows(name: str) -> List[Tuple[str, str]]:
                 for r in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)]
 
 
-ROUNDS = [f"redflags_lead{n}.tsv" for n in range(3, 17)]
+ROUNDS = [f"redflags_lead{n}.tsv" for n in range(3, 18)]
 
 
 @functools.lru_cache(maxsize=None)
