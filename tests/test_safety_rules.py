@@ -201,14 +201,37 @@ def test_clinical_register_and_carers(text: str, condition: str, someone_else: b
 
 
 @pytest.mark.parametrize("text", [
+    # The register table's kinds (2026-11-30).
     "what does MSCC stand for?", "I have a query about fractures and bone mets",
     "Hypothetically, if I felt a crack in my hip, who would I ring?",
     "can a port cause arm swelling?",
     "my cough is worse at night and it hurts when i cough",  # no back pain: one sign
     "my wife is a resident at the hospice and is comfortable today",
     "we had a diary a few years ago",
+    # Round 13's calm kinds.
+    "the nurse said he might get a fit at some point, what would we do?",
+    "the booklet says ring if you can't pee, which number is that?",
+    "I almost passed out when I opened the gas bill, ha",
+    "my feet are killing me after the sponsored walk",
+    # Round 14's calm kinds.
+    "3) the bad headache from the weekend has gone since the dex went up 4) new wig fitting",
+    "his pain was 10 out of 10 on sunday but the hospice changed his patch and he's comfortable now, 1/10",
+    "she had terrible diarrhoea on pembrolizumab last winter; steroids settled it",
+    "no poo since friday but still passing wind and eating normally, ok to take senna?",
+    "my son messaged goodbye from the airport, his phone will be off during the flight",
+    "on nivolumab, I rinse with the mouthwash 6 times a day as the nurse said",
+    "sats 96%, pulse 88, feeling ok today",
+    "suddenly I can't talk about the future without crying",
+    # Round 15's calm kinds.
+    "had a temp of 38.2 on friday on chemo, two days of antibiotics on the ward, home and 36.9 today",
+    "small nosebleed after blowing my nose, settled after a few minutes",
+    "my head's pounding from filling in the tax forms all morning",
+    "passed out on the couch after the barbecue, best sleep in ages",
+    "my leg went dead sitting cross legged at the school concert, fine after a minute",
+    "very thirsty after the gym in this heat, otherwise fine",
+    "my knee gave way on the stairs, no cancer in my bones, just weak muscles",
 ])
-def test_register_look_alikes_stay_calm(text: str) -> None:
+def test_look_alikes_of_the_blind_rounds_stay_calm(text: str) -> None:
     assert detect(text) is None
 
 
@@ -224,23 +247,6 @@ def test_register_look_alikes_stay_calm(text: str) -> None:
     ("it would be better i was gone than a burden to them all", CRISIS, "self_harm"),
     ("mum is pretending to swallow her morphine and says she won't be around much longer",
      CRISIS, "self_harm"),
-])
-def test_round13_kinds(text: str, topic: str, condition: str) -> None:
-    flag = detect(text)
-    assert flag is not None and (flag.topic, flag.condition) == (topic, condition), flag
-
-
-@pytest.mark.parametrize("text", [
-    "the nurse said he might get a fit at some point, what would we do?",
-    "the booklet says ring if you can't pee, which number is that?",
-    "I almost passed out when I opened the gas bill, ha",
-    "my feet are killing me after the sponsored walk",
-])
-def test_round13_look_alikes_stay_calm(text: str) -> None:
-    assert detect(text) is None
-
-
-@pytest.mark.parametrize("text,topic,condition", [
     # Round 14's kinds (2026-11-30), in words written for this test.
     ("tremelimumab and durva, going 9 times a day now and I can't keep water down",
      EMERGENCY, "severe_diarrhoea"),
@@ -255,27 +261,6 @@ def test_round13_look_alikes_stay_calm(text: str) -> None:
      CRISIS, "self_harm"),
     ("I've been googling which of my pills are lethal together and I keep them all in my room",
      CRISIS, "self_harm"),
-])
-def test_round14_kinds(text: str, topic: str, condition: str) -> None:
-    flag = detect(text)
-    assert flag is not None and (flag.topic, flag.condition) == (topic, condition), flag
-
-
-@pytest.mark.parametrize("text", [
-    "3) the bad headache from the weekend has gone since the dex went up 4) new wig fitting",
-    "his pain was 10 out of 10 on sunday but the hospice changed his patch and he's comfortable now, 1/10",
-    "she had terrible diarrhoea on pembrolizumab last winter; steroids settled it",
-    "no poo since friday but still passing wind and eating normally, ok to take senna?",
-    "my son messaged goodbye from the airport, his phone will be off during the flight",
-    "on nivolumab, I rinse with the mouthwash 6 times a day as the nurse said",
-    "sats 96%, pulse 88, feeling ok today",
-    "suddenly I can't talk about the future without crying",
-])
-def test_round14_look_alikes_stay_calm(text: str) -> None:
-    assert detect(text) is None
-
-
-@pytest.mark.parametrize("text,topic,condition", [
     # Round 15's kinds (2026-11-30): urgent look-alikes of the calm kinds, kept out of the
     # red-team tables (which teach the net) so that they only test the rules.
     ("temp was 38.6 last night on chemo, took paracetamol and it's 37.1 now", EMERGENCY,
@@ -288,22 +273,9 @@ def test_round14_look_alikes_stay_calm(text: str) -> None:
     ("would the kids be better off if i just wasn't here any more", CRISIS, "self_harm"),
     ("every time i drive to the hospice i think about steering into the river", CRISIS, "self_harm"),
 ])
-def test_round15_kinds(text: str, topic: str, condition: str) -> None:
+def test_kinds_of_the_blind_rounds(text: str, topic: str, condition: str) -> None:
     flag = detect(text)
     assert flag is not None and (flag.topic, flag.condition) == (topic, condition), flag
-
-
-@pytest.mark.parametrize("text", [
-    "had a temp of 38.2 on friday on chemo, two days of antibiotics on the ward, home and 36.9 today",
-    "small nosebleed after blowing my nose, settled after a few minutes",
-    "my head's pounding from filling in the tax forms all morning",
-    "passed out on the couch after the barbecue, best sleep in ages",
-    "my leg went dead sitting cross legged at the school concert, fine after a minute",
-    "very thirsty after the gym in this heat, otherwise fine",
-    "my knee gave way on the stairs, no cancer in my bones, just weak muscles",
-])
-def test_round15_look_alikes_stay_calm(text: str) -> None:
-    assert detect(text) is None
 
 
 def test_flag_is_frozen() -> None:
