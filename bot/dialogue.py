@@ -19,6 +19,8 @@ from bot import safety
 from bot.content.lookup import AnswerIndex
 from bot.context import Turn, library_style, term_asked_about
 from bot.messages import ENGLISH_ONLY
+from bot.nlp import entities
+from bot.nlp.sentences import focus, last_question
 from bot.replies import Reply, choice_buttons, follow_up_buttons, from_answer
 from bot.text import looks_non_english
 from bot.urgent import compose
@@ -30,6 +32,7 @@ from bot.vocabulary import (
     CONDITION_TERMS,
     DEFAULT_CHOICES,
     DEFINING_TOPICS,
+    EARLY_CANCER_TOPICS,
     EDUCATION_TOPICS,
     FIRST_CANCER_TOPICS,
     FIRST_SIGNS_TOPICS,
@@ -40,13 +43,16 @@ from bot.vocabulary import (
     SPREAD_ONLY_FRAMES,
     TERM_OVERRIDES,
     asks_about_after_effects_of_a_first_cancer,
+    asks_about_an_early_first_cancer,
     asks_about_finding_a_first_cancer,
     asks_cause_of_a_first_cancer,
+    asks_for_a_choice,
     asks_outside_questions,
     frame_topic,
     names_other_illness,
     names_spread,
     term_topic,
+    terms_in,
 )
 
 logger = logging.getLogger(__name__)
@@ -78,17 +84,23 @@ def route(turn: Turn, index: AnswerIndex) -> Reply:
             and not set(turn.terms) & set(BLOOD_CANCER_TERMS)):
         return scoped_answer(turn, index, "out_of_scope")  # out_of_scope.blood: honest scope
     if ((intent in EDUCATION_TOPICS
-         or intent in (None, "nlu_fallback", "emergency", "crisis", "personal_advice"))
+         or intent in (None, "nlu_fallback", "emergency", "crisis", "personal_advice",
+                       "out_of_scope"))
             and (asks_outside_questions(turn.text)  # "do dogs get metastases"
-                 or (names_other_illness(turn.text)  # "treatment for diabetes"
-                     and not (turn.sites or turn.cancer_types or turn.terms)))):
+                 or about_another_illness(turn))):
         return scoped_answer(turn, index, "out_of_scope")
+    if intent in EDUCATION_TOPICS and asks_for_a_choice(focus(turn.text)):
+        return scoped_answer(turn, index, "personal_advice")  # "which one should he pick?"
     if (intent in FIRST_CANCER_TOPICS and turn.cancer_types and not turn.sites
             and asks_cause_of_a_first_cancer(turn.text)):
         return scoped_answer(turn, index, "out_of_scope")  # "what causes cervical cancer"
     if (intent in AFTER_EFFECTS_TOPICS and not turn.sites
             and asks_about_after_effects_of_a_first_cancer(turn.text)):
         return scoped_answer(turn, index, "out_of_scope")  # "will I lose my hair on chemo"
+    if ((intent in EARLY_CANCER_TOPICS or intent == "out_of_scope")
+            and turn.cancer_types and not turn.sites
+            and asks_about_an_early_first_cancer(turn.text)):
+        return scoped_answer(turn, index, "out_of_scope")  # "treatments for early prostate cancer"
     if (intent in FIRST_SIGNS_TOPICS and not turn.sites
             and asks_about_finding_a_first_cancer(turn.text, bool(turn.cancer_types))):
         return scoped_answer(turn, index, "out_of_scope")  # "early signs of ovarian cancer"
@@ -112,6 +124,17 @@ def route(turn: Turn, index: AnswerIndex) -> Reply:
     if intent in SMALLTALK_KEYS and turn.confidence >= SMALLTALK_MIN_CONFIDENCE:
         return small_talk(turn, index, intent)
     return clarify(turn, index, likely_topics(turn))
+
+
+def about_another_illness(turn: Turn) -> bool:
+    """The message names another illness and no cancer, place or medical word of spread
+    ("treatment for diabetes"), or its question does ("she finished chemo for breast cancer
+    and now has shingles. Is shingles contagious?")."""
+    if names_other_illness(turn.text) and not (turn.sites or turn.cancer_types or turn.terms):
+        return True
+    question = last_question(turn.text)
+    return (question != turn.text and names_other_illness(question) and not entities.read(question)
+            and not names_spread(question) and not terms_in(question))
 
 
 def guarded_reply(turn: Turn, index: AnswerIndex) -> Optional[Reply]:

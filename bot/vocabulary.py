@@ -90,6 +90,9 @@ FIRST_SIGNS_TOPICS = ("symptoms", "diagnosis", "when_to_see_doctor", "early_spre
 #: and out of scope itself (a treatment's name in it must not turn it into that treatment).
 AFTER_EFFECTS_TOPICS = ("personal_advice", "support", "when_to_see_doctor", "symptoms",
                         "treatment", "recurrence", "complications", "out_of_scope")
+#: Topics a question about treating or the outlook of an early first cancer is mistaken for
+#: ("treatments for early prostate cancer" is not about spread).
+EARLY_CANCER_TOPICS = ("treatment", "prognosis", "symptoms", "diagnosis", "research", "staging")
 #: Intents a named medical word overrides: the classifier found no topic of its own.
 TERM_OVERRIDES = (None, "nlu_fallback", "out_of_scope", "bot_identity", "follow_up")
 
@@ -234,8 +237,9 @@ def term_topic(term: str) -> str:
 
 
 def asks_outside_questions(text: str) -> bool:
-    """True when the text asks about an animal's cancer, or money and insurance ("will my
-    travel insurance cover me now it has spread"): outside what the assistant answers."""
+    """True when the text asks about an animal's cancer, money and insurance ("will my
+    travel insurance cover me now it has spread"), or for a particular doctor ("the best
+    oncologist near Columbus"): outside what the assistant answers."""
     return bool(_OUTSIDE.search(_norm(text)))
 
 
@@ -249,10 +253,12 @@ _SPREAD_WORDS = re.compile(
     r"\b(spread\w*|spred\w*|metasta\w*|mets|secondar\w*|advanced|stage (?:4|iv|four)|"
     r"gone to|moved to|travel\w*|come back|came back|coming back|recur\w*|relapse\w*|"
     r"return\w*|elsewhere|other parts?|other organs?|terminal|incurable)\b")
-#: "What causes X cancer", "how do you get X cancer": the cause of a first cancer.
+#: "What causes X cancer", "how do you get X cancer", "is X cancer inherited": the cause of
+#: a first cancer.
 _CAUSE_OF_CANCER = re.compile(
     r"\b(causes?|caused|cause of|get|gets|getting|risk of getting|chance of getting|"
-    r"prevent getting|why do people get|reasons? for)\b")
+    r"prevent getting|why do people get|reasons? for|inherit\w*|hereditary|genetic|"
+    r"runs? in (?:the |my |our )?famil\w*|passed down)\b")
 
 
 #: "Mine hasn't spread", "it was caught before it spread": spread denied, so the question is
@@ -307,6 +313,34 @@ def asks_about_finding_a_first_cancer(text: str, names_a_cancer: bool) -> bool:
 _DECISION = re.compile(
     r"\bshould (i|we|he|she|they|my \w+) (stop|start|keep|take|have|skip|change|switch|"
     r"refuse|continue|carry on|come off|go)\b")
+
+
+#: "Early prostate cancer", "stage 2 bowel cancer", "localised kidney cancer": a first
+#: cancer said to be at an early stage.
+_EARLY_CANCER = re.compile(
+    r"\b(?:early|early[- ]stage|locali[sz]ed|stage (?:0|1|2|i|ii|one|two)|non[- ]?metastatic)"
+    r"\s+(?:\w+\s+){0,2}(?:cancer|carcinoma|tumou?r)s?\b")
+
+
+def asks_about_an_early_first_cancer(text: str) -> bool:
+    """True for a question about a first cancer said to be early, with nothing about spread
+    ("what are the treatments for early prostate cancer?")."""
+    low = _norm(text)
+    return bool(_EARLY_CANCER.search(low)) and not _speaks_of_spread(low)
+
+
+#: "Which one should he pick?", "should she join the trial?": a choice between options for
+#: one's own care, which only the care team can help make.
+_CHOICE = re.compile(
+    r"\bwhich (?:one |option |treatment |trial |drug |way )?should (?:i|we|he|she|they|my \w+) "
+    r"(?:pick|choose|go for|take|have|do|opt for)\b"
+    r"|\bshould (?:i|we|he|she|they|my \w+) (?:pick|choose|go for|opt for|join|enter|do|accept|"
+    r"sign up for|take part in) (?:the|a|this|that) (?:clinical )?(?:trial|study|option)\b")
+
+
+def asks_for_a_choice(text: str) -> bool:
+    """True when the question asks which option to take in one's own care."""
+    return bool(_CHOICE.search(_norm(text)))
 
 
 def asks_about_after_effects_of_a_first_cancer(text: str) -> bool:

@@ -300,3 +300,44 @@ def test_several_places_needs_more_than_one_place(index: AnswerIndex) -> None:
     everywhere = route(turn("my scan says it is all over", "multiple_sites", 0.44,
                             ranking=ranking), index)
     assert everywhere.topic == "multiple_sites"
+
+
+@pytest.mark.parametrize("text,intent,cancer_types,sites,expected", [
+    # A first cancer said to be early: not about spread, whatever the classifier guessed.
+    ("how is localised kidney cancer treated", "out_of_scope", ["kidney"], [], "out_of_scope"),
+    ("treatment options for stage 2 bowel cancer", "treatment", ["colorectal"], [], "out_of_scope"),
+    ("treatment for early breast cancer that has spread to the liver", "treatment", ["breast"],
+     ["liver"], "treatment"),
+    # Inherited: the cause of a first cancer.
+    ("does ovarian cancer run in families", "risk_factors", ["ovarian"], [], "out_of_scope"),
+    ("is secondary breast cancer hereditary", "risk_factors", ["breast"], [], "risk_factors"),
+    # Insurance and a particular doctor are outside, even when a scan is named.
+    ("my insurer won't pay for the bone scan for my dad's prostate cancer mets", "out_of_scope",
+     ["prostate"], [], "out_of_scope"),
+    ("who is the best oncologist for liver mets in leeds", "treatment", [], ["liver"],
+     "out_of_scope"),
+    # Another illness is what the question asks about, after a story about cancer.
+    ("mum had chemo for bowel cancer last year. can gout be passed on to the kids?", "contagious",
+     ["colorectal"], [], "out_of_scope"),
+    ("dad has diabetes and bowel cancer. has it spread to his liver if his sugars are high?",
+     "symptoms", ["colorectal"], ["liver"], "symptoms"),
+    # Which option to take is a decision for the care team.
+    ("she has been offered a trial or more chemo for her lung mets, which one should she choose?",
+     "research", [], ["lung"], "personal_advice"),
+    ("what trials are there for melanoma that has spread to the brain", "research", ["melanoma"],
+     ["brain"], "research"),
+])
+def test_questions_outside_spread_or_asking_for_a_choice(
+        index: AnswerIndex, text: str, intent: str, cancer_types: Sequence[str],
+        sites: Sequence[str], expected: str) -> None:
+    """Built as Rasa's parse would be, so the medical words in the text count."""
+    entities = ([{"entity": "cancer_type", "value": c} for c in cancer_types]
+                + [{"entity": "site", "value": s} for s in sites])
+    message = {"text": text, "intent": {"name": intent, "confidence": 0.7}, "entities": entities}
+    assert route(turn_from_message(message, {}), index).topic == expected
+
+
+def test_when_to_see_a_doctor_is_its_own_frame(index: AnswerIndex) -> None:
+    reply = route(turn("When should I call the care team about signs of spread?", "symptoms",
+                       0.6), index)
+    assert reply.topic == "when_to_see_doctor"

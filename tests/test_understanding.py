@@ -65,6 +65,10 @@ Found = Set[Tuple[str, str]]
     ("he had a whipple and now there are spots on his liver", {("cancer_type", "pancreatic"),
                                                                ("site", "liver")}),
     ("she had a hysterectomy years ago", set()),  # womb or ovary: not named
+    ("a tumour in the bowel that moved to the liver", {("cancer_type", "colorectal"),
+                                                       ("site", "liver")}),
+    ("fluid keeps building up round mum's right lung", {("site", "pleura")}),
+    ("the cancer spread all around the lungs", {("site", "lung")}),
 ])
 def test_site_versus_origin(text: str, expected: Found) -> None:
     assert {(m.entity, m.value) for m in entities.read(text)} == expected

@@ -35,9 +35,9 @@ _SECONDARY_BEFORE_STRICT = re.compile(r"(?:secondary|secondaries)[\s-]+$")
 #: A cancer word used as a place: "spread to the kidney", "in her ovaries".
 _PLACE_BEFORE = re.compile(r"(?:to|into|in|reached|near|around|through)\s+"
                            r"(?:the|her|his|my|their|your|our|both|a)?\s*$")
-#: ...unless it says where the cancer started: "it started in her colon".
+#: ...unless it says where the cancer started: "it started in her colon", "a tumour in the colon".
 _ORIGIN_BEFORE = re.compile(r"(?:start|started|starts|began|begun|begin|originated|came|come|"
-                            r"comes|primary|from)\s+(?:\w+\s+)?(?:in|from|at)?\s*"
+                            r"comes|primary|from|tumou?rs?|growths?)\s+(?:\w+\s+)?(?:in|from|at)?\s*"
                             r"(?:the|her|his|my|their|your|our)?\s*$")
 #: A site word said as where the cancer began: "it started in her lung" (but not a bare
 #: "from the lungs", which reads as either). Only for sites that are also keyed cancer
@@ -45,6 +45,9 @@ _ORIGIN_BEFORE = re.compile(r"(?:start|started|starts|began|begun|begin|originat
 _STARTED_BEFORE = re.compile(r"(?:start|started|starts|began|begun|begin|originated|"
                              r"originally|first)\s+(?:\w+\s+)?(?:in|at)\s+"
                              r"(?:the|her|his|my|their|your|our)?\s*$")
+#: "Fluid around my dad's lung": the lining, not the lung.
+_AROUND_BEFORE = re.compile(r"\b(?:fluid|water|liquid|lining)\s+(?:\w+\s+){0,3}(?:a)?round\s+"
+                            r"(?:(?:the|her|his|my|their|your|our|left|right|both|\w+'?s)\s+){0,3}$")
 #: Site words that are common in symptom talk: a site only when said as a place.
 _ONLY_AS_A_PLACE = frozenset({"skin"})
 _SPREAD_AFTER = re.compile(r"[\s-]*(?:mets|metasta|secondar|nodules?|lumps?|deposits?|lesions?|"
@@ -185,6 +188,10 @@ def read(text: str) -> List[Mention]:
         if (phrase.entity == "site" and phrase.value in vocabulary.KEYED_CANCER_TYPES
                 and _STARTED_BEFORE.search(before)):  # "started in her lung": the cancer type
             mentions.append(Mention("cancer_type", phrase.value, start, end))
+            continue
+        if (phrase.entity == "site" and phrase.value == "lung"
+                and _AROUND_BEFORE.search(low[max(0, start - 80):start])):
+            mentions.append(Mention("site", "pleura", start, end))  # "fluid around dad's lung"
             continue
         if phrase.entity == "site" and phrase.value in _ONLY_AS_A_PLACE and not (
                 _PLACE_BEFORE.search(before) or _SPREAD_AFTER.match(low[end:end + 30])):

@@ -81,6 +81,14 @@ def _asks(sentence: str) -> bool:
     return sentence.rstrip().endswith("?") or bool(_ASKS.match(sentence))
 
 
+def last_question(text: str) -> str:
+    """The last sentence that asks something, else the last sentence: what a short story
+    then a question ("mum had chemo last year. can gout be passed on?") asks about."""
+    sentences = without_closing(split(text)) or [text]
+    asking = [s for s in sentences if _asks(s)]
+    return (asking or sentences)[-1]
+
+
 def focus(text: str) -> str:
     """The question inside a long message: the last sentence that asks something (a carer's
     story, then "what does that mean?"), with the questions just before it, else the last

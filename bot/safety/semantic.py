@@ -47,6 +47,8 @@ CALM_VETO = 0.8
 #: (the last ones), so a carer's long story costs a bounded number of embeddings.
 WINDOW = 2
 MAX_WINDOWS = 6
+#: A sentence this short or shorter is read with the one before it.
+SHORT_SENTENCE = 4
 
 
 @dataclass(frozen=True)
@@ -59,10 +61,23 @@ class Verdict:
     nearest: str  # the nearest urgent example, for logs
 
 
+def _joined_short(parts: List[str]) -> List[str]:
+    """Sentences of fewer than SHORT_SENTENCE words joined to the one before ("how long does
+    she have? weeks? months?"): a window of fragments reads as nothing the net was taught,
+    and "please be honest with me" on its own read as a goodbye."""
+    out: List[str] = []
+    for part in parts:
+        if out and len(part.split()) < SHORT_SENTENCE:
+            out[-1] = f"{out[-1]} {part}"
+        else:
+            out.append(part)
+    return out
+
+
 def windows(text: str) -> List[str]:
     """The text itself when short; else overlapping windows of WINDOW sentences, so a
     danger in the middle of a long message is read with the sentence around it."""
-    parts = sentences.without_closing(sentences.split(text), sentences.LETTER_CLOSING)
+    parts = _joined_short(sentences.without_closing(sentences.split(text), sentences.LETTER_CLOSING))
     if len(parts) <= WINDOW:
         return [" ".join(parts) or text.strip()]
     spans = [" ".join(parts[i:i + WINDOW]) for i in range(len(parts) - WINDOW + 1)]
