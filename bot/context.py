@@ -184,9 +184,14 @@ _WHAT_IT_IS = re.compile(
 )
 
 
+def asks_what_it_is(text: str) -> bool:
+    """True for a library-style opening ("What is X?", "Do you have information about X?")."""
+    return bool(LIBRARY_ASK.search(text))
+
+
 def library_style(text: str) -> bool:
     """True for a short or library-style question that is about the thing it names."""
-    return len(text.split()) <= SHORT_MESSAGE_WORDS or bool(LIBRARY_ASK.search(text))
+    return len(text.split()) <= SHORT_MESSAGE_WORDS or asks_what_it_is(text)
 
 
 def term_asked_about(text: str) -> Optional[str]:

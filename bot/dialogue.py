@@ -17,7 +17,7 @@ from typing import List, Optional, Sequence, Tuple
 
 from bot import safety
 from bot.content.lookup import AnswerIndex
-from bot.context import Turn, library_style, term_asked_about
+from bot.context import Turn, asks_what_it_is, library_style, term_asked_about
 from bot.messages import ENGLISH_ONLY
 from bot.nlp import entities
 from bot.nlp.sentences import focus, last_question
@@ -37,6 +37,7 @@ from bot.vocabulary import (
     FIRST_CANCER_TOPICS,
     FIRST_SIGNS_TOPICS,
     PLACE_ONLY_CHOICES,
+    REPORT_SPREAD_TOPIC,
     SEVERAL_PLACES_TOPIC,
     SIGNS_TOPIC,
     SMALLTALK_KEYS,
@@ -51,6 +52,7 @@ from bot.vocabulary import (
     frame_topic,
     names_other_illness,
     names_spread,
+    report_topic,
     term_topic,
     terms_in,
 )
@@ -104,6 +106,13 @@ def route(turn: Turn, index: AnswerIndex) -> Reply:
     if (intent in FIRST_SIGNS_TOPICS and not turn.sites
             and asks_about_finding_a_first_cancer(turn.text, bool(turn.cancer_types))):
         return scoped_answer(turn, index, "out_of_scope")  # "early signs of ovarian cancer"
+    reported = report_topic(turn.text) if intent in EDUCATION_TOPICS + list(TERM_OVERRIDES) else None
+    if reported is not None:  # "the CT says 'metastasis not excluded'": what the words mean
+        topic, term = reported
+        if topic == REPORT_SPREAD_TOPIC and term is None and (
+                len(set(turn.sites)) > 1 or _MANY_DEPOSITS.search(turn.text)):
+            topic = SEVERAL_PLACES_TOPIC  # "'widespread metastatic disease in liver and lungs'"
+        return answer(turn, index, topic, term=term)
     named = medical_word(turn, intent)
     if named is not None:
         topic, term = named
@@ -154,11 +163,17 @@ def guarded_reply(turn: Turn, index: AnswerIndex) -> Optional[Reply]:
     return None
 
 
+#: A short search that names a medical word and another topic ("oligometastatic prostate
+#: cancer outlook") asks about that topic when the classifier is this sure of it.
+SURE_OF_ANOTHER_TOPIC = 0.9
+
+
 def medical_word(turn: Turn, intent: Optional[str]) -> Optional[Tuple[str, str]]:
     """(topic, term) when a medical word decides the answer ("What is ascites?"), else None.
 
     The word's own topic is used when the classifier found no topic of its own, agrees, or
-    the message is short or library-style. A condition ("ascites") also answers a question
+    the message is short or library-style (unless a short search without "what is" is one
+    the classifier is sure asks about another topic). A condition ("ascites") also answers a question
     about its signs or treatment, since its entry says what it is, why it happens and how it
     is treated: the topic stays the one asked about. Personal advice and small talk keep
     their own path."""
@@ -171,7 +186,8 @@ def medical_word(turn: Turn, intent: Optional[str]) -> Optional[Tuple[str, str]]
     home = term_topic(term)
     if intent in TERM_OVERRIDES or intent == home:
         return home, term
-    if intent in EDUCATION_TOPICS and library_style(turn.text):
+    if intent in EDUCATION_TOPICS and library_style(turn.text) and not (
+            turn.confidence >= SURE_OF_ANOTHER_TOPIC and not asks_what_it_is(turn.text)):
         return home, term
     if term in CONDITION_TERMS and intent in CONDITION_QUESTIONS:
         return intent, term
@@ -240,6 +256,8 @@ def named_aspect(turn: Turn, intent: Optional[str]) -> Optional[str]:
     return intent
 
 
+#: A report's words for spread at many places ("'multiple metastases'", "'widespread'").
+_MANY_DEPOSITS = re.compile(r"\b(multiple|widespread|numerous|disseminated)\b", re.IGNORECASE)
 #: Words that speak of more than one place ("all over", "several organs").
 _SEVERAL_PLACES = re.compile(
     r"\b(several|multiple|many|lots of|a lot of|all over|everywhere|other organs|other places|"

@@ -270,14 +270,47 @@ _SPREAD_DENIED = re.compile(
     r"(?:spread\w*|metasta\w*|mets)\b")
 
 
-def _speaks_of_spread(low: str) -> bool:
-    """Spread words in normalised text, leaving out spread that is denied."""
-    return bool(_SPREAD_WORDS.search(_SPREAD_DENIED.sub(" ", low)))
-
-
 def names_spread(text: str) -> bool:
-    """True when the text speaks of spread or advanced cancer ("metastatic", "stage 4")."""
-    return bool(_SPREAD_WORDS.search(_norm(text)))
+    """True when the text speaks of spread or advanced cancer ("metastatic", "stage 4"),
+    leaving out spread that is denied ("it hasn't spread")."""
+    return bool(_SPREAD_WORDS.search(_SPREAD_DENIED.sub(" ", _norm(text))))
+
+
+#: Words quoted from a letter or report (data/vocabulary.yml): (topic, words) groups in order.
+REPORT_WORDS: List[Tuple[str, "re.Pattern[str]"]] = [
+    (group["topic"], _phrase_regex(group["words"])) for group in _WORDS["report_words"]]
+#: The last group's topic: spread in a report's words (at several places: spread to several).
+REPORT_SPREAD_TOPIC = REPORT_WORDS[-1][0]
+#: The groups before a medical word in the quote: a finding not yet sure, a stage, nodes.
+REPORT_GROUPS_BEFORE_TERMS = 3
+_REPORT_MEANS = _phrase_regex(_WORDS["report_means"])
+_REPORT_QUESTION = _phrase_regex(_WORDS["report_question_words"])
+_REPORT_ASKS_MORE = _phrase_regex(_WORDS["report_asks_more"])
+#: A quote opens after the start, a space, a colon or a bracket and closes before the end, a
+#: space or punctuation, so the apostrophe of "mum's" opens nothing.
+_QUOTED = re.compile(r"(?:^|(?<=[\s:(]))['\u2018\"\u201c]([^'\u2018\u2019\"\u201c\u201d]{2,160}?)"
+                     r"['\u2019\"\u201d](?=$|[\s.,;:?!)])")
+
+
+def report_topic(text: str) -> Optional[Tuple[str, Optional[str]]]:
+    """(topic, medical word or None) for words quoted from a letter or report ("the CT says
+    'in keeping with lymphangitis carcinomatosa'") when the rest of the message asks only
+    what they mean; else None, and the classifier decides."""
+    low = _norm(text)
+    quotes = [m.group(1) for m in _QUOTED.finditer(low)]
+    rest = _QUOTED.sub(" ", low)
+    if not quotes or _REPORT_ASKS_MORE.search(rest) or not (
+            _REPORT_MEANS.search(rest) or not _REPORT_QUESTION.search(rest)):
+        return None
+    quoted = " ".join(quotes)
+    for at, (topic, words) in enumerate(REPORT_WORDS):
+        if at == REPORT_GROUPS_BEFORE_TERMS:
+            named = terms_in(quoted)
+            if named:
+                return term_topic(named[0]), named[0]
+        if words.search(quoted):
+            return topic, None
+    return None
 
 
 #: Library-style question frames (data/vocabulary.yml): topic -> openings that ask for it.
@@ -305,7 +338,7 @@ def asks_about_finding_a_first_cancer(text: str, names_a_cancer: bool) -> bool:
     about spread ("what are the warning signs to call about" stays a question about spread)."""
     low = _norm(text)
     asks = _SCREENING.search(low) or (names_a_cancer and _EARLY_SIGNS.search(low))
-    return bool(asks) and not _speaks_of_spread(low)
+    return bool(asks) and not names_spread(low)
 
 
 #: "Should I stop tamoxifen because of the side effects": a decision about one's own
@@ -326,7 +359,7 @@ def asks_about_an_early_first_cancer(text: str) -> bool:
     """True for a question about a first cancer said to be early, with nothing about spread
     ("what are the treatments for early prostate cancer?")."""
     low = _norm(text)
-    return bool(_EARLY_CANCER.search(low)) and not _speaks_of_spread(low)
+    return bool(_EARLY_CANCER.search(low)) and not names_spread(low)
 
 
 #: "Which one should he pick?", "should she join the trial?": a choice between options for
@@ -348,11 +381,11 @@ def asks_about_after_effects_of_a_first_cancer(text: str) -> bool:
     my hair", "my mastectomy scar is still tight"), with nothing about spread and no
     decision asked for."""
     low = _norm(text)
-    return (bool(_AFTER_EFFECTS.search(low)) and not _speaks_of_spread(low)
+    return (bool(_AFTER_EFFECTS.search(low)) and not names_spread(low)
             and not _DECISION.search(low))
 
 
 def asks_cause_of_a_first_cancer(text: str) -> bool:
     """True for "what causes cervical cancer": a first cancer's cause, nothing about spread."""
     low = _norm(text)
-    return bool(_CAUSE_OF_CANCER.search(low)) and not _speaks_of_spread(low)
+    return bool(_CAUSE_OF_CANCER.search(low)) and not names_spread(low)

@@ -341,3 +341,38 @@ def test_when_to_see_a_doctor_is_its_own_frame(index: AnswerIndex) -> None:
     reply = route(turn("When should I call the care team about signs of spread?", "symptoms",
                        0.6), index)
     assert reply.topic == "when_to_see_doctor"
+
+
+@pytest.mark.parametrize("text,intent,sites,expected", [
+    # Words quoted from a letter or report, and the rest asks only what they mean.
+    ("my bone scan report says 'several lytic lesions', what does that mean", "diagnosis",
+     ["bone"], "complications"),
+    ("pet scan: 'small lung nodule, metastasis cannot be excluded'", "nlu_fallback", ["lung"],
+     "diagnosis"),
+    ("mri says 'deposits in the liver and both adrenals'", "diagnosis", ["liver", "adrenal"],
+     "multiple_sites"),
+    ("the pathology letter says 'N1 disease', what does it mean", "naming", [], "lymph_nodes"),
+    ("clinic letter: 'T4 N2 M1b'", "nlu_fallback", [], "staging"),
+    ("the report says 'hepatic metastases'", "speed", ["liver"], "what_is_metastasis"),
+    # The rest asks something else: the classifier decides.
+    ("the report says 'hepatic metastases', how is that treated", "treatment", ["liver"],
+     "treatment"),
+    ("is 'secondary' the same as 'metastatic'?", "staging", [], "staging"),
+])
+def test_words_quoted_from_a_report(index: AnswerIndex, text: str, intent: str,
+                                    sites: Sequence[str], expected: str) -> None:
+    message = {"text": text, "intent": {"name": intent, "confidence": 0.6},
+               "entities": [{"entity": "site", "value": s} for s in sites]}
+    assert route(turn_from_message(message, {}), index).topic == expected
+
+
+def test_a_short_search_names_its_topic_over_a_medical_word(index: AnswerIndex) -> None:
+    """"oligometastatic outlook": the classifier is sure of the outlook; "what is
+    oligometastatic" still gets the word's own answer."""
+    def topic(text: str) -> Optional[str]:
+        message = {"text": text, "intent": {"name": "prognosis", "confidence": 0.97},
+                   "entities": []}
+        return route(turn_from_message(message, {}), index).topic
+
+    assert topic("oligometastatic bowel cancer survival") == "prognosis"
+    assert topic("what is oligometastatic disease") == "what_is_metastasis"

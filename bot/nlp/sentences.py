@@ -8,6 +8,7 @@ is neither the question nor a goodbye.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import List, Pattern
 
@@ -89,13 +90,16 @@ def last_question(text: str) -> str:
     return (asking or sentences)[-1]
 
 
+@functools.lru_cache(maxsize=256)
 def focus(text: str) -> str:
     """The question inside a long message: the last sentence that asks something (a carer's
     story, then "what does that mean?"), with the questions just before it, else the last
     sentence. A very short first question, or one that refers back ("does it change as it
     goes?"), keeps the sentence before it. Messages of one or two sentences are kept whole.
     Why the questions in a row: the last one is often an afterthought ("Could the lab have
-    made a mistake?", "I want to know what to look out for") and the real one is before it."""
+    made a mistake?", "I want to know what to look out for") and the real one is before it.
+    Cached: in one process several readers ask for it per turn (the pipeline's focus
+    component and the classifier; the action's site order and medical words)."""
     sentences = split(text)
     if len(sentences) <= STORY_SENTENCES:
         return text
