@@ -19,23 +19,19 @@ from bot import safety
 from bot.content.lookup import AnswerIndex
 from bot.context import Turn, asks_what_it_is, library_style, term_asked_about
 from bot.messages import ENGLISH_ONLY
-from bot.nlp import entities
-from bot.nlp.sentences import focus, last_question
+from bot.nlp.sentences import focus
 from bot.replies import Reply, choice_buttons, follow_up_buttons, from_answer
+from bot.scope import NO_TOPIC, about_a_first_cancer, about_another_illness
 from bot.text import looks_non_english
 from bot.urgent import compose
 from bot.vocabulary import (
-    AFTER_EFFECTS_TOPICS,
     BLOOD_ANSWERED,
     BLOOD_CANCER_TERMS,
     CONDITION_QUESTIONS,
     CONDITION_TERMS,
     DEFAULT_CHOICES,
     DEFINING_TOPICS,
-    EARLY_CANCER_TOPICS,
     EDUCATION_TOPICS,
-    FIRST_CANCER_TOPICS,
-    FIRST_SIGNS_TOPICS,
     PLACE_ONLY_CHOICES,
     REPORT_SPREAD_TOPIC,
     SEVERAL_PLACES_TOPIC,
@@ -43,10 +39,6 @@ from bot.vocabulary import (
     SMALLTALK_KEYS,
     SPREAD_ONLY_FRAMES,
     TERM_OVERRIDES,
-    asks_about_after_effects_of_a_first_cancer,
-    asks_about_an_early_first_cancer,
-    asks_about_finding_a_first_cancer,
-    asks_cause_of_a_first_cancer,
     asks_for_a_choice,
     asks_outside_questions,
     frame_topic,
@@ -54,7 +46,6 @@ from bot.vocabulary import (
     names_spread,
     report_topic,
     term_topic,
-    terms_in,
 )
 
 logger = logging.getLogger(__name__)
@@ -91,21 +82,10 @@ def route(turn: Turn, index: AnswerIndex) -> Reply:
             and (asks_outside_questions(turn.text)  # "do dogs get metastases"
                  or about_another_illness(turn))):
         return scoped_answer(turn, index, "out_of_scope")
-    if intent in EDUCATION_TOPICS and asks_for_a_choice(focus(turn.text)):
+    if (intent in EDUCATION_TOPICS or intent in NO_TOPIC) and asks_for_a_choice(focus(turn.text)):
         return scoped_answer(turn, index, "personal_advice")  # "which one should he pick?"
-    if (intent in FIRST_CANCER_TOPICS and turn.cancer_types and not turn.sites
-            and asks_cause_of_a_first_cancer(turn.text)):
+    if about_a_first_cancer(turn, intent):
         return scoped_answer(turn, index, "out_of_scope")  # "what causes cervical cancer"
-    if (intent in AFTER_EFFECTS_TOPICS and not turn.sites
-            and asks_about_after_effects_of_a_first_cancer(turn.text)):
-        return scoped_answer(turn, index, "out_of_scope")  # "will I lose my hair on chemo"
-    if ((intent in EARLY_CANCER_TOPICS or intent == "out_of_scope")
-            and turn.cancer_types and not turn.sites
-            and asks_about_an_early_first_cancer(turn.text)):
-        return scoped_answer(turn, index, "out_of_scope")  # "treatments for early prostate cancer"
-    if (intent in FIRST_SIGNS_TOPICS and not turn.sites
-            and asks_about_finding_a_first_cancer(turn.text, bool(turn.cancer_types))):
-        return scoped_answer(turn, index, "out_of_scope")  # "early signs of ovarian cancer"
     reported = report_topic(turn.text) if intent in EDUCATION_TOPICS + list(TERM_OVERRIDES) else None
     if reported is not None:  # "the CT says 'metastasis not excluded'": what the words mean
         topic, term = reported
@@ -133,17 +113,6 @@ def route(turn: Turn, index: AnswerIndex) -> Reply:
     if intent in SMALLTALK_KEYS and turn.confidence >= SMALLTALK_MIN_CONFIDENCE:
         return small_talk(turn, index, intent)
     return clarify(turn, index, likely_topics(turn))
-
-
-def about_another_illness(turn: Turn) -> bool:
-    """The message names another illness and no cancer, place or medical word of spread
-    ("treatment for diabetes"), or its question does ("she finished chemo for breast cancer
-    and now has shingles. Is shingles contagious?")."""
-    if names_other_illness(turn.text) and not (turn.sites or turn.cancer_types or turn.terms):
-        return True
-    question = last_question(turn.text)
-    return (question != turn.text and names_other_illness(question) and not entities.read(question)
-            and not names_spread(question) and not terms_in(question))
 
 
 def guarded_reply(turn: Turn, index: AnswerIndex) -> Optional[Reply]:

@@ -331,13 +331,17 @@ def frame_topic(text: str) -> Optional[str]:
 #: cancer, not its spread.
 _EARLY_SIGNS = re.compile(r"\b(early|first) (signs?|symptoms?)\b")
 _SCREENING = re.compile(r"\b(screening|mammograms?|smear tests?|colonoscopy)\b")
+#: "How to diagnose ovarian cancer?": finding a first cancer when it names no spread.
+_DIAGNOSING = re.compile(r"\bhow (?:to|do (?:you|they|doctors)|is|are|can (?:you|they)|would (?:you|they)) "
+                         r"(?:\w+ ){0,4}?(?:diagnos\w*|detect\w*|test(?:ed)? for)\b")
 
 
 def asks_about_finding_a_first_cancer(text: str, names_a_cancer: bool) -> bool:
-    """True for the early signs of a named first cancer, or for screening, with nothing
-    about spread ("what are the warning signs to call about" stays a question about spread)."""
+    """True for the early signs or the diagnosis of a named first cancer, or for screening,
+    with nothing about spread ("what are the warning signs to call about" stays a question about spread)."""
     low = _norm(text)
-    asks = _SCREENING.search(low) or (names_a_cancer and _EARLY_SIGNS.search(low))
+    asks = _SCREENING.search(low) or (names_a_cancer and (
+        _EARLY_SIGNS.search(low) or _DIAGNOSING.search(low)))
     return bool(asks) and not names_spread(low)
 
 
@@ -362,11 +366,13 @@ def asks_about_an_early_first_cancer(text: str) -> bool:
     return bool(_EARLY_CANCER.search(low)) and not names_spread(low)
 
 
-#: "Which one should he pick?", "should she join the trial?": a choice between options for
-#: one's own care, which only the care team can help make.
+#: "Which one should he pick?", "should she join the trial?", "what would you recommend we
+#: decide for her?": a choice for one's own care, which only the care team can help make.
 _CHOICE = re.compile(
     r"\bwhich (?:one |option |treatment |trial |drug |way )?should (?:i|we|he|she|they|my \w+) "
     r"(?:pick|choose|go for|take|have|do|opt for)\b"
+    r"|\bwhat would you (?:recommend|advise|suggest) (?:we|i|they|he|she)\b"
+    r"|\bwhat (?:should|do) (?:we|i) (?:decide|choose)\b"
     r"|\bshould (?:i|we|he|she|they|my \w+) (?:pick|choose|go for|opt for|join|enter|do|accept|"
     r"sign up for|take part in) (?:the|a|this|that) (?:clinical )?(?:trial|study|option)\b")
 

@@ -326,6 +326,15 @@ def test_several_places_needs_more_than_one_place(index: AnswerIndex) -> None:
      "research", [], ["lung"], "personal_advice"),
     ("what trials are there for melanoma that has spread to the brain", "research", ["melanoma"],
      ["brain"], "research"),
+    ("our family is split on whether he should have more radiotherapy for his bone mets. what "
+     "would you recommend we do?", "out_of_scope", [], ["bone"], "personal_advice"),
+    # A first cancer when the classifier is unsure or says out of scope: the words decide.
+    ("how do doctors diagnose bladder cancer", "out_of_scope", ["bladder"], [], "out_of_scope"),
+    ("what causes thyroid cancer", "nlu_fallback", ["thyroid"], [], "out_of_scope"),
+    ("how do doctors find out if bladder cancer has spread", "diagnosis", ["bladder"], [],
+     "diagnosis"),
+    ("seed and soil theory", "nlu_fallback", [], [], "microenvironment"),
+    ("what is the metastatic cascade", "staging", [], [], "steps_of_metastasis"),
 ])
 def test_questions_outside_spread_or_asking_for_a_choice(
         index: AnswerIndex, text: str, intent: str, cancer_types: Sequence[str],

@@ -50,6 +50,8 @@ _AROUND_BEFORE = re.compile(r"\b(?:fluid|water|liquid|lining)\s+(?:\w+\s+){0,3}(
                             r"(?:(?:the|her|his|my|their|your|our|left|right|both|\w+'?s)\s+){0,3}$")
 #: Site words that are common in symptom talk: a site only when said as a place.
 _ONLY_AS_A_PLACE = frozenset({"skin"})
+#: "melanoma spread skin bumps": a search where "spread" says the word after it is a place.
+_SPREAD_BEFORE = re.compile(r"\b(?:spread|spreading|mets|metastases|metastasis)\s+$")
 _SPREAD_AFTER = re.compile(r"[\s-]*(?:mets|metasta|secondar|nodules?|lumps?|deposits?|lesions?|"
                            r"spread|involvement)")
 _GENERIC = re.compile(r"(?<![\w'])([a-z]{3,})[\s-]+(?:cancers?|carcinomas?|tumou?rs?)(?![\w'])")
@@ -194,7 +196,8 @@ def read(text: str) -> List[Mention]:
             mentions.append(Mention("site", "pleura", start, end))  # "fluid around dad's lung"
             continue
         if phrase.entity == "site" and phrase.value in _ONLY_AS_A_PLACE and not (
-                _PLACE_BEFORE.search(before) or _SPREAD_AFTER.match(low[end:end + 30])):
+                _PLACE_BEFORE.search(before) or _SPREAD_BEFORE.search(before)
+                or _SPREAD_AFTER.match(low[end:end + 30])):
             continue  # "yellow skin" is a symptom; "spread to the skin" is a site
         if (phrase.entity == "cancer_type" and not phrase.is_cancer_phrase
                 and _PLACE_BEFORE.search(before) and not _ORIGIN_BEFORE.search(before)):

@@ -14,6 +14,9 @@ from typing import Optional
 from bot.safety.clauses import FEVER, Clauses, Hit
 from bot.safety.patterns import NORMAL_TEMP
 
+#: Quote marks as tokens: a phrase's next word is read past them.
+_QUOTES = frozenset({'"', "'", "\u201c", "\u201d", "\u2018", "\u2019", "`"})
+
 __all__ = ["Hit", "Reader"]
 
 
@@ -143,12 +146,18 @@ class Reader(Clauses):
         return any(word in self.w["MILD"]
                    for word in self.norms[max(self.lo(start), start - 3):start])
 
+    def _word_after(self, end: int) -> str:
+        """The word after a phrase, past a closing quote ("'wants to die' of embarrassment")."""
+        while end < self.n and self.norms[end] in _QUOTES:
+            end += 1
+        return self.norms[end] if end < self.n else ""
+
     def reported(self, hit: Hit) -> bool:
         """Is this phrase about a real person now (and not negated, past or hypothetical)?"""
         start, end, rule = hit.start, hit.end, hit.rule
         if self.negated(start, end):
             return False
-        if rule.not_after and end < self.n and self.norms[end] in rule.not_after:
+        if rule.not_after and self._word_after(end) in rule.not_after:
             return False
         if rule.not_before and start > 0 and self.norms[start - 1] in rule.not_before:
             return False
