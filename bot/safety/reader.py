@@ -14,9 +14,6 @@ from typing import Optional
 from bot.safety.clauses import FEVER, Clauses, Hit
 from bot.safety.patterns import NORMAL_TEMP
 
-#: Quote marks as tokens: a phrase's next word is read past them.
-_QUOTES = frozenset({'"', "'", "\u201c", "\u201d", "\u2018", "\u2019", "`"})
-
 __all__ = ["Hit", "Reader"]
 
 
@@ -53,6 +50,10 @@ class Reader(Clauses):
             if word in w["IF_WORDS"]:
                 if i > 0 and self.norms[i - 1] in w["KNOW_WORDS"]:
                     return True
+                between = self.norms[i + 1:start]
+                if (0 < len(between) <= 3 and not self.doc[start].lower_.endswith(("ing", "ed"))
+                        and all(x in w["PERSONAL"] | w["POSSESSIVE"] | w["FAMILY"] for x in between)):
+                    return True  # "if my daddy collapse at night, ..." (a time now still counts)
                 if i > 0 and self.norms[i - 1] == "do" and not self.progressive(i + 1, end):
                     return True  # "what do I do if he has a seizure" (not "... is having")
                 if any(v in w["HYPO_VERBS"] | w["IF_ALSO"]  # "in case her wound ever bleeds"
@@ -148,7 +149,7 @@ class Reader(Clauses):
 
     def _word_after(self, end: int) -> str:
         """The word after a phrase, past a closing quote ("'wants to die' of embarrassment")."""
-        while end < self.n and self.norms[end] in _QUOTES:
+        while end < self.n and self.norms[end] in self.w["QUOTES"]:
             end += 1
         return self.norms[end] if end < self.n else ""
 
@@ -266,8 +267,17 @@ class Reader(Clauses):
         before a family word ("my husband") points to that person."""
         w = self.w
         # "my sister texted me goodbye": "me" after a verb of messaging is who received it.
+        # "wrote a letter to my wife": whom it is written to is not who is at risk.
+        to_whom = set()
+        for i in range(start, end - 1):
+            if self.norms[i] in ("to", "for") and self.norms[i + 1] in w["FAMILY"]:
+                to_whom.add(i + 1)  # "to mum"
+            elif (self.norms[i] in ("to", "for") and i + 2 < end and self.norms[i + 1] in
+                  w["POSSESSIVE"] and self.norms[i + 2] in w["FAMILY"]):
+                to_whom.update((i + 1, i + 2))  # "to my wife"
         inside = [word for i, word in enumerate(self.norms[start:end], start)
-                  if not (word in w["SELF_REF"] and i > 0 and self.norms[i - 1] in w["MESSAGE_VERBS"])]
+                  if i not in to_whom and not (
+                      word in w["SELF_REF"] and i > 0 and self.norms[i - 1] in w["MESSAGE_VERBS"])]
         if any(word in w["OTHER_REF"] for word in inside):
             return True
         if any(word in w["SELF_REF"] for word in inside):
