@@ -170,7 +170,7 @@ class Reader(Clauses):
             return False
         if rule.only_with and not any(word in rule.only_with for word in self.norms):
             return False
-        if self.quoted_term(start, end):
+        if self.quoted_term(start, end) or self.document_subject(start):
             return False  # "what does 'suicidal ideation' mean", "the leaflet says '...'"
         if rule.kind == "crisis":  # counts even in a question; not when said to be long past
             return rule.past_counts or not (self.past(start, end, explicit=True)
@@ -212,6 +212,17 @@ class Reader(Clauses):
         words = set(self.norms[lo:hi + 1])
         return bool(words & self.w["DOCUMENT"]) or (
             bool(words & self.w["EDU_WEAK"]) and self.norms[hi] == "?")
+
+    def document_subject(self, start: int) -> bool:
+        """The phrase is what a document is about: "thanks for the sheet on neutropenic
+        fever", "a leaflet about cord compression"."""
+        w = self.w
+        for at in range(start - 1, max(start - 4, 0), -1):  # up to two words between
+            if self.norms[at] in ("on", "about", "for"):
+                return self.norms[at - 1] in w["DOCUMENT"]
+            if self.norms[at] in w["POSSESSIVE"] | w["PERSONAL"]:
+                return False  # "the notes on his fever": his, a real person's
+        return False
 
     def future_not_now(self, start: int, end: int) -> bool:
         """ "What if I feel suicidal one day ...? Not now, I'm ok": an "if" before the phrase,
@@ -267,12 +278,15 @@ class Reader(Clauses):
         before a family word ("my husband") points to that person."""
         w = self.w
         # "my sister texted me goodbye": "me" after a verb of messaging is who received it.
-        # "wrote a letter to my wife": whom it is written to is not who is at risk.
+        # "wrote a letter to my wife", "I want to be with him": whom it is written to, or
+        # whom the writer wants to be with, is not who is at risk.
         to_whom = set()
         for i in range(start, end - 1):
-            if self.norms[i] in ("to", "for") and self.norms[i + 1] in w["FAMILY"]:
+            if self.norms[i] in ("to", "for", "with") and self.norms[i + 1] in w["FAMILY"]:
                 to_whom.add(i + 1)  # "to mum"
-            elif (self.norms[i] in ("to", "for") and i + 2 < end and self.norms[i + 1] in
+            elif self.norms[i] == "with" and self.norms[i + 1] in ("him", "her", "them"):
+                to_whom.add(i + 1)  # "be with him"
+            elif (self.norms[i] in ("to", "for", "with") and i + 2 < end and self.norms[i + 1] in
                   w["POSSESSIVE"] and self.norms[i + 2] in w["FAMILY"]):
                 to_whom.update((i + 1, i + 2))  # "to my wife"
         inside = [word for i, word in enumerate(self.norms[start:end], start)
