@@ -194,6 +194,20 @@ def library_style(text: str) -> bool:
     return len(text.split()) <= SHORT_MESSAGE_WORDS or asks_what_it_is(text)
 
 
+#: A form's or an e-mail's subject line: "Subject: survivorship care plan. my nurse gave me...".
+_SUBJECT_LINE = re.compile(r"^\W*(?:subject|subj|re|topic)\s*:\s*(.{3,80}?)(?:[.?!]|\s{2,}|$)",
+                           re.IGNORECASE)
+
+
+def term_in_subject(text: str) -> Optional[str]:
+    """The condition a subject line names ("Subject: survivorship care plan"): what the
+    message is about, whatever the story after it says."""
+    line = _SUBJECT_LINE.match(text)
+    named = [t for t in vocabulary.terms_in(line.group(1)) if t in vocabulary.CONDITION_TERMS] \
+        if line else []
+    return named[0] if named else None
+
+
 def term_asked_about(text: str) -> Optional[str]:
     """The medical word a longer message asks about ("...something called a survivorship
     care plan. what is that and what is it for"): named in the question or the sentence

@@ -17,7 +17,7 @@ from typing import List, Optional, Sequence, Tuple
 
 from bot import safety
 from bot.content.lookup import AnswerIndex
-from bot.context import Turn, asks_what_it_is, library_style, term_asked_about
+from bot.context import Turn, asks_what_it_is, library_style, term_asked_about, term_in_subject
 from bot.messages import ENGLISH_ONLY
 from bot.nlp.sentences import focus
 from bot.replies import Reply, choice_buttons, follow_up_buttons, from_answer
@@ -148,7 +148,7 @@ def medical_word(turn: Turn, intent: Optional[str]) -> Optional[Tuple[str, str]]
     their own path."""
     if not turn.terms:
         return None
-    asked = term_asked_about(turn.text)
+    asked = term_asked_about(turn.text) or term_in_subject(turn.text)
     if asked is not None and (intent in EDUCATION_TOPICS or intent in TERM_OVERRIDES):
         return term_topic(asked), asked
     term = turn.terms[0]

@@ -327,9 +327,10 @@ def frame_topic(text: str) -> Optional[str]:
     return next((topic for topic, frame in _FRAMES if frame.search(low)), None)
 
 
-#: "What are the early signs of ovarian cancer", "is a mammogram painful": finding a first
-#: cancer, not its spread.
-_EARLY_SIGNS = re.compile(r"\b(early|first) (signs?|symptoms?)\b")
+#: "What are the early signs of ovarian cancer", "What are the symptoms of breast cancer?",
+#: "is a mammogram painful": finding a first cancer, not its spread.
+_EARLY_SIGNS = re.compile(r"\b(early|first) (signs?|symptoms?)\b"
+                          r"|^\W*(?:what are )?(?:the )?(?:signs?|symptoms?)(?: and symptoms)? of\b")
 _SCREENING = re.compile(r"\b(screening|mammograms?|smear tests?|colonoscopy)\b")
 #: "How to diagnose ovarian cancer?": finding a first cancer when it names no spread.
 _DIAGNOSING = re.compile(r"\bhow (?:to|do (?:you|they|doctors)|is|are|can (?:you|they)|would (?:you|they)) "

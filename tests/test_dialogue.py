@@ -335,6 +335,13 @@ def test_several_places_needs_more_than_one_place(index: AnswerIndex) -> None:
      "diagnosis"),
     ("seed and soil theory", "nlu_fallback", [], [], "microenvironment"),
     ("what is the metastatic cascade", "staging", [], [], "steps_of_metastasis"),
+    ("What are the stages of the metastatic process?", "staging", [], [], "steps_of_metastasis"),
+    ("What are the signs of kidney cancer?", "symptoms", ["kidney"], [], "out_of_scope"),
+    ("What are the signs of kidney cancer in the lungs?", "symptoms", ["kidney"], ["lung"],
+     "symptoms"),
+    # A subject line that names a condition says what the e-mail is about.
+    ("Subject: ascites. Mum has ovarian cancer and the doctors keep saying the word. I don't "
+     "follow it all.", "diagnosis", ["ovarian"], [], "complications"),
 ])
 def test_questions_outside_spread_or_asking_for_a_choice(
         index: AnswerIndex, text: str, intent: str, cancer_types: Sequence[str],
