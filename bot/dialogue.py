@@ -21,7 +21,7 @@ from bot.context import Turn, asks_what_it_is, library_style, term_asked_about, 
 from bot.messages import ENGLISH_ONLY
 from bot.nlp.sentences import focus
 from bot.replies import Reply, choice_buttons, follow_up_buttons, from_answer
-from bot.scope import NO_TOPIC, about_a_first_cancer, about_another_illness
+from bot.scope import NO_TOPIC, about_a_first_cancer, about_another_illness, asks_for_a_choice, names_spread
 from bot.text import looks_non_english
 from bot.urgent import compose
 from bot.vocabulary import (
@@ -39,11 +39,9 @@ from bot.vocabulary import (
     SMALLTALK_KEYS,
     SPREAD_ONLY_FRAMES,
     TERM_OVERRIDES,
-    asks_for_a_choice,
     asks_outside_questions,
     frame_topic,
     names_other_illness,
-    names_spread,
     report_topic,
     term_topic,
 )

@@ -1,4 +1,6 @@
-"""What lies outside metastasis education, read from the words of a turn.
+"""What lies outside metastasis education, read from the words of a turn: spread named or
+denied, a first cancer's cause, finding or early treatment, another illness, a choice in
+one's own care.
 
 Why a module of its own: the classifier reads "how to diagnose ovarian cancer" or "is
 shingles contagious?" after a story about chemo as a topic it knows; these readings of
@@ -8,6 +10,7 @@ then gives the scoped reply instead of a metastasis answer dressed up as the ans
 
 from __future__ import annotations
 
+import re
 from typing import Optional, Sequence
 
 from bot.context import Turn
@@ -18,14 +21,113 @@ from bot.vocabulary import (
     EARLY_CANCER_TOPICS,
     FIRST_CANCER_TOPICS,
     FIRST_SIGNS_TOPICS,
-    asks_about_after_effects_of_a_first_cancer,
-    asks_about_an_early_first_cancer,
-    asks_about_finding_a_first_cancer,
-    asks_cause_of_a_first_cancer,
+    TREATMENT_AFTER_EFFECTS,
     names_other_illness,
-    names_spread,
+    normalise,
+    phrase_regex,
     terms_in,
 )
+
+#: Words that make a question about spread (or advanced cancer), not about a first cancer.
+_SPREAD_WORDS = re.compile(
+    r"\b(spread\w*|spred\w*|metasta\w*|mets|secondar\w*|advanced|stage (?:4|iv|four)|"
+    r"gone to|moved to|travel\w*|come back|came back|coming back|recur\w*|relapse\w*|"
+    r"return\w*|elsewhere|other parts?|other organs?|terminal|incurable)\b")
+#: "What causes X cancer", "how do you get X cancer", "is X cancer inherited": the cause of
+#: a first cancer.
+_CAUSE_OF_CANCER = re.compile(
+    r"\b(causes?|caused|cause of|get|gets|getting|risk of getting|chance of getting|"
+    r"prevent getting|why do people get|reasons? for|inherit\w*|hereditary|genetic|"
+    r"runs? in (?:the |my |our )?famil\w*|passed down)\b")
+
+
+#: "Mine hasn't spread", "it was caught before it spread": spread denied, so the question is
+#: about a first cancer. Only these words are set aside; "it hasn't spread yet, how likely
+#: is it to spread" still speaks of spread.
+_SPREAD_DENIED = re.compile(
+    r"\b(?:has ?n.?t|has not|have ?n.?t|have not|did ?n.?t|did not|had not|had ?n.?t|not|never|"
+    r"no sign of|no|before (?:it|they)(?: had)?|without(?: any)?)\s+(?:\w+\s+)?"
+    r"(?:spread\w*|metasta\w*|mets)\b")
+
+
+def names_spread(text: str) -> bool:
+    """True when the text speaks of spread or advanced cancer ("metastatic", "stage 4"),
+    leaving out spread that is denied ("it hasn't spread")."""
+    return bool(_SPREAD_WORDS.search(_SPREAD_DENIED.sub(" ", normalise(text))))
+
+
+_AFTER_EFFECTS = phrase_regex(TREATMENT_AFTER_EFFECTS)
+
+
+#: "What are the early signs of ovarian cancer", "What are the symptoms of breast cancer?",
+#: "is a mammogram painful": finding a first cancer, not its spread.
+_EARLY_SIGNS = re.compile(r"\b(early|first) (signs?|symptoms?)\b"
+                          r"|^\W*(?:what are )?(?:the )?(?:signs?|symptoms?)(?: and symptoms)? of\b")
+_SCREENING = re.compile(r"\b(screening|mammograms?|smear tests?|colonoscopy)\b")
+#: "How to diagnose ovarian cancer?": finding a first cancer when it names no spread.
+_DIAGNOSING = re.compile(r"\bhow (?:to|do (?:you|they|doctors)|is|are|can (?:you|they)|would (?:you|they)) "
+                         r"(?:\w+ ){0,4}?(?:diagnos\w*|detect\w*|test(?:ed)? for)\b")
+
+
+def asks_about_finding_a_first_cancer(text: str, names_a_cancer: bool) -> bool:
+    """True for the early signs or the diagnosis of a named first cancer, or for screening,
+    with nothing about spread ("what are the warning signs to call about" stays a question about spread)."""
+    low = normalise(text)
+    asks = _SCREENING.search(low) or (names_a_cancer and (
+        _EARLY_SIGNS.search(low) or _DIAGNOSING.search(low)))
+    return bool(asks) and not names_spread(low)
+
+
+#: "Should I stop tamoxifen because of the side effects": a decision about one's own
+#: treatment, which the personal-advice reply answers, whatever it is about.
+_DECISION = re.compile(
+    r"\bshould (i|we|he|she|they|my \w+) (stop|start|keep|take|have|skip|change|switch|"
+    r"refuse|continue|carry on|come off|go)\b")
+
+
+#: "Early prostate cancer", "stage 2 bowel cancer", "localised kidney cancer": a first
+#: cancer said to be at an early stage.
+_EARLY_CANCER = re.compile(
+    r"\b(?:early|early[- ]stage|locali[sz]ed|stage (?:0|1|2|i|ii|one|two)|non[- ]?metastatic)"
+    r"\s+(?:\w+\s+){0,2}(?:cancer|carcinoma|tumou?r)s?\b")
+
+
+def asks_about_an_early_first_cancer(text: str) -> bool:
+    """True for a question about a first cancer said to be early, with nothing about spread
+    ("what are the treatments for early prostate cancer?")."""
+    low = normalise(text)
+    return bool(_EARLY_CANCER.search(low)) and not names_spread(low)
+
+
+#: "Which one should he pick?", "should she join the trial?", "what would you recommend we
+#: decide for her?": a choice for one's own care, which only the care team can help make.
+_CHOICE = re.compile(
+    r"\bwhich (?:one |option |treatment |trial |drug |way )?should (?:i|we|he|she|they|my \w+) "
+    r"(?:pick|choose|go for|take|have|do|opt for)\b"
+    r"|\bwhat would you (?:recommend|advise|suggest) (?:we|i|they|he|she)\b"
+    r"|\bwhat (?:should|do) (?:we|i) (?:decide|choose)\b"
+    r"|\bshould (?:i|we|he|she|they|my \w+) (?:pick|choose|go for|opt for|join|enter|do|accept|"
+    r"sign up for|take part in) (?:the|a|this|that) (?:clinical )?(?:trial|study|option)\b")
+
+
+def asks_for_a_choice(text: str) -> bool:
+    """True when the question asks which option to take in one's own care."""
+    return bool(_CHOICE.search(normalise(text)))
+
+
+def asks_about_after_effects_of_a_first_cancer(text: str) -> bool:
+    """True for the side effects or after-effects of treating a first cancer ("will I lose
+    my hair", "my mastectomy scar is still tight"), with nothing about spread and no
+    decision asked for."""
+    low = normalise(text)
+    return (bool(_AFTER_EFFECTS.search(low)) and not names_spread(low)
+            and not _DECISION.search(low))
+
+
+def asks_cause_of_a_first_cancer(text: str) -> bool:
+    """True for "what causes cervical cancer": a first cancer's cause, nothing about spread."""
+    low = normalise(text)
+    return bool(_CAUSE_OF_CANCER.search(low)) and not names_spread(low)
 
 
 def about_another_illness(turn: Turn) -> bool:

@@ -142,17 +142,18 @@ CANCER_NOTES: Dict[str, List[str]] = {
 _SPACE = re.compile(r"\s+")
 
 
-def _norm(word: str) -> str:
+def normalise(word: str) -> str:
+    """Lowercase, one space between words: how every phrase table is matched."""
     return _SPACE.sub(" ", word.strip().lower())
 
 
 def _index(table: Dict[str, List[str]]) -> Dict[str, str]:
     index: Dict[str, str] = {}
     for key, words in table.items():
-        index[_norm(key)] = key
-        index[_norm(key.replace("_", " "))] = key
+        index[normalise(key)] = key
+        index[normalise(key.replace("_", " "))] = key
         for word in words:
-            index[_norm(word)] = key
+            index[normalise(word)] = key
     return index
 
 
@@ -162,7 +163,7 @@ _TYPE_INDEX = _index(CANCER_TYPES)
 
 def site_key(text: Optional[str]) -> Optional[str]:
     """Map a matched phrase ("bones", "spine") or a key to its site key, else None."""
-    return _SITE_INDEX.get(_norm(text)) if text else None
+    return _SITE_INDEX.get(normalise(text)) if text else None
 
 
 _NOTE_INDEX = _index(CANCER_NOTES)
@@ -172,7 +173,7 @@ _NOTE_PHRASES = re.compile(
 
 def cancer_note_key(text: Optional[str]) -> Optional[str]:
     """The note group of a matched cancer name ("skin cancer" -> skin_cancer), else None."""
-    return _NOTE_INDEX.get(_norm(text)) if text else None
+    return _NOTE_INDEX.get(normalise(text)) if text else None
 
 
 def cancer_notes_in(text: str) -> List[str]:
@@ -180,13 +181,13 @@ def cancer_notes_in(text: str) -> List[str]:
 
     Read from the text, not the entities: Rasa's synonym mapper has already turned
     "skin cancer" into `other` by the time the action sees it."""
-    found = (_NOTE_INDEX[m.group(1)] for m in _NOTE_PHRASES.finditer(_norm(text)))
+    found = (_NOTE_INDEX[m.group(1)] for m in _NOTE_PHRASES.finditer(normalise(text)))
     return list(dict.fromkeys(found))
 
 
 def cancer_type_key(text: Optional[str]) -> Optional[str]:
     """Map a matched phrase ("bowel cancer") or a key to its cancer-type key, else None."""
-    return _TYPE_INDEX.get(_norm(text)) if text else None
+    return _TYPE_INDEX.get(normalise(text)) if text else None
 
 
 #: Medical words of spread, each answered under the nearest topic key (contract section 3).
@@ -204,13 +205,13 @@ NON_CANCER_CONDITIONS: List[str] = _WORDS["non_cancer_conditions"]
 OUTSIDE_QUESTIONS: List[str] = _WORDS["outside_questions"]
 TREATMENT_AFTER_EFFECTS: List[str] = _WORDS["treatment_after_effects"]
 
-_TERM_INDEX: Dict[str, str] = {_norm(w): key for key, (_, words) in MEDICAL_TERMS.items()
+_TERM_INDEX: Dict[str, str] = {normalise(w): key for key, (_, words) in MEDICAL_TERMS.items()
                                for w in [key.replace("_", " "), *words]}
 
 
-def _phrase_regex(phrases: List[str]) -> "re.Pattern[str]":
+def phrase_regex(phrases: List[str]) -> "re.Pattern[str]":
     """Whole-word, longest-first alternation; spaces and hyphens are interchangeable."""
-    ordered = sorted({_norm(p) for p in phrases}, key=len, reverse=True)
+    ordered = sorted({normalise(p) for p in phrases}, key=len, reverse=True)
     body = "|".join(re.escape(p).replace(r"\ ", r"[\s-]+").replace(r"\-", r"[\s-]+")
                     for p in ordered)
     # An apostrophe inside a word ("don't", "mum's") joins it; a quote around a phrase
@@ -218,16 +219,15 @@ def _phrase_regex(phrases: List[str]) -> "re.Pattern[str]":
     return re.compile(r"(?<!\w)(?<!\w')(" + body + r")(?!\w)(?!'\w)")
 
 
-_TERMS = _phrase_regex(list(_TERM_INDEX))
-_NON_CANCER = _phrase_regex(NON_CANCER_CONDITIONS)
-_OUTSIDE = _phrase_regex(OUTSIDE_QUESTIONS)
-_AFTER_EFFECTS = _phrase_regex(TREATMENT_AFTER_EFFECTS)
+_TERMS = phrase_regex(list(_TERM_INDEX))
+_NON_CANCER = phrase_regex(NON_CANCER_CONDITIONS)
+_OUTSIDE = phrase_regex(OUTSIDE_QUESTIONS)
 
 
 def terms_in(text: str) -> List[str]:
     """Medical-word keys named in `text`, in order ("what is ascites" -> ["ascites"])."""
     found = (_TERM_INDEX.get(_SPACE.sub(" ", m.group(1).replace("-", " ")))
-             or _TERM_INDEX.get(m.group(1)) for m in _TERMS.finditer(_norm(text)))
+             or _TERM_INDEX.get(m.group(1)) for m in _TERMS.finditer(normalise(text)))
     return list(dict.fromkeys(k for k in found if k))
 
 
@@ -240,52 +240,24 @@ def asks_outside_questions(text: str) -> bool:
     """True when the text asks about an animal's cancer, money and insurance ("will my
     travel insurance cover me now it has spread"), or for a particular doctor ("the best
     oncologist near Columbus"): outside what the assistant answers."""
-    return bool(_OUTSIDE.search(_norm(text)))
+    return bool(_OUTSIDE.search(normalise(text)))
 
 
 def names_other_illness(text: str) -> bool:
     """True when the text names a non-cancer illness ("treatment for diabetes")."""
-    return bool(_NON_CANCER.search(_norm(text)))
-
-
-#: Words that make a question about spread (or advanced cancer), not about a first cancer.
-_SPREAD_WORDS = re.compile(
-    r"\b(spread\w*|spred\w*|metasta\w*|mets|secondar\w*|advanced|stage (?:4|iv|four)|"
-    r"gone to|moved to|travel\w*|come back|came back|coming back|recur\w*|relapse\w*|"
-    r"return\w*|elsewhere|other parts?|other organs?|terminal|incurable)\b")
-#: "What causes X cancer", "how do you get X cancer", "is X cancer inherited": the cause of
-#: a first cancer.
-_CAUSE_OF_CANCER = re.compile(
-    r"\b(causes?|caused|cause of|get|gets|getting|risk of getting|chance of getting|"
-    r"prevent getting|why do people get|reasons? for|inherit\w*|hereditary|genetic|"
-    r"runs? in (?:the |my |our )?famil\w*|passed down)\b")
-
-
-#: "Mine hasn't spread", "it was caught before it spread": spread denied, so the question is
-#: about a first cancer. Only these words are set aside; "it hasn't spread yet, how likely
-#: is it to spread" still speaks of spread.
-_SPREAD_DENIED = re.compile(
-    r"\b(?:has ?n.?t|has not|have ?n.?t|have not|did ?n.?t|did not|had not|had ?n.?t|not|never|"
-    r"no sign of|no|before (?:it|they)(?: had)?|without(?: any)?)\s+(?:\w+\s+)?"
-    r"(?:spread\w*|metasta\w*|mets)\b")
-
-
-def names_spread(text: str) -> bool:
-    """True when the text speaks of spread or advanced cancer ("metastatic", "stage 4"),
-    leaving out spread that is denied ("it hasn't spread")."""
-    return bool(_SPREAD_WORDS.search(_SPREAD_DENIED.sub(" ", _norm(text))))
+    return bool(_NON_CANCER.search(normalise(text)))
 
 
 #: Words quoted from a letter or report (data/vocabulary.yml): (topic, words) groups in order.
 REPORT_WORDS: List[Tuple[str, "re.Pattern[str]"]] = [
-    (group["topic"], _phrase_regex(group["words"])) for group in _WORDS["report_words"]]
+    (group["topic"], phrase_regex(group["words"])) for group in _WORDS["report_words"]]
 #: The last group's topic: spread in a report's words (at several places: spread to several).
 REPORT_SPREAD_TOPIC = REPORT_WORDS[-1][0]
 #: The groups before a medical word in the quote: a finding not yet sure, a stage, nodes.
 REPORT_GROUPS_BEFORE_TERMS = 3
-_REPORT_MEANS = _phrase_regex(_WORDS["report_means"])
-_REPORT_QUESTION = _phrase_regex(_WORDS["report_question_words"])
-_REPORT_ASKS_MORE = _phrase_regex(_WORDS["report_asks_more"])
+_REPORT_MEANS = phrase_regex(_WORDS["report_means"])
+_REPORT_QUESTION = phrase_regex(_WORDS["report_question_words"])
+_REPORT_ASKS_MORE = phrase_regex(_WORDS["report_asks_more"])
 #: A quote opens after the start, a space, a colon or a bracket and closes before the end, a
 #: space or punctuation, so the apostrophe of "mum's" opens nothing.
 _QUOTED = re.compile(r"(?:^|(?<=[\s:(]))['\u2018\"\u201c]([^'\u2018\u2019\"\u201c\u201d]{2,160}?)"
@@ -296,7 +268,7 @@ def report_topic(text: str) -> Optional[Tuple[str, Optional[str]]]:
     """(topic, medical word or None) for words quoted from a letter or report ("the CT says
     'in keeping with lymphangitis carcinomatosa'") when the rest of the message asks only
     what they mean; else None, and the classifier decides."""
-    low = _norm(text)
+    low = normalise(text)
     quotes = [m.group(1) for m in _QUOTED.finditer(low)]
     rest = _QUOTED.sub(" ", low)
     if not quotes or _REPORT_ASKS_MORE.search(rest) or not (
@@ -323,76 +295,5 @@ _FRAMES: List[Tuple[str, "re.Pattern[str]"]] = [
 def frame_topic(text: str) -> Optional[str]:
     """The topic a library-style question's opening asks for ("Who is at risk for X?" ->
     risk_factors), else None."""
-    low = _norm(text)
+    low = normalise(text)
     return next((topic for topic, frame in _FRAMES if frame.search(low)), None)
-
-
-#: "What are the early signs of ovarian cancer", "What are the symptoms of breast cancer?",
-#: "is a mammogram painful": finding a first cancer, not its spread.
-_EARLY_SIGNS = re.compile(r"\b(early|first) (signs?|symptoms?)\b"
-                          r"|^\W*(?:what are )?(?:the )?(?:signs?|symptoms?)(?: and symptoms)? of\b")
-_SCREENING = re.compile(r"\b(screening|mammograms?|smear tests?|colonoscopy)\b")
-#: "How to diagnose ovarian cancer?": finding a first cancer when it names no spread.
-_DIAGNOSING = re.compile(r"\bhow (?:to|do (?:you|they|doctors)|is|are|can (?:you|they)|would (?:you|they)) "
-                         r"(?:\w+ ){0,4}?(?:diagnos\w*|detect\w*|test(?:ed)? for)\b")
-
-
-def asks_about_finding_a_first_cancer(text: str, names_a_cancer: bool) -> bool:
-    """True for the early signs or the diagnosis of a named first cancer, or for screening,
-    with nothing about spread ("what are the warning signs to call about" stays a question about spread)."""
-    low = _norm(text)
-    asks = _SCREENING.search(low) or (names_a_cancer and (
-        _EARLY_SIGNS.search(low) or _DIAGNOSING.search(low)))
-    return bool(asks) and not names_spread(low)
-
-
-#: "Should I stop tamoxifen because of the side effects": a decision about one's own
-#: treatment, which the personal-advice reply answers, whatever it is about.
-_DECISION = re.compile(
-    r"\bshould (i|we|he|she|they|my \w+) (stop|start|keep|take|have|skip|change|switch|"
-    r"refuse|continue|carry on|come off|go)\b")
-
-
-#: "Early prostate cancer", "stage 2 bowel cancer", "localised kidney cancer": a first
-#: cancer said to be at an early stage.
-_EARLY_CANCER = re.compile(
-    r"\b(?:early|early[- ]stage|locali[sz]ed|stage (?:0|1|2|i|ii|one|two)|non[- ]?metastatic)"
-    r"\s+(?:\w+\s+){0,2}(?:cancer|carcinoma|tumou?r)s?\b")
-
-
-def asks_about_an_early_first_cancer(text: str) -> bool:
-    """True for a question about a first cancer said to be early, with nothing about spread
-    ("what are the treatments for early prostate cancer?")."""
-    low = _norm(text)
-    return bool(_EARLY_CANCER.search(low)) and not names_spread(low)
-
-
-#: "Which one should he pick?", "should she join the trial?", "what would you recommend we
-#: decide for her?": a choice for one's own care, which only the care team can help make.
-_CHOICE = re.compile(
-    r"\bwhich (?:one |option |treatment |trial |drug |way )?should (?:i|we|he|she|they|my \w+) "
-    r"(?:pick|choose|go for|take|have|do|opt for)\b"
-    r"|\bwhat would you (?:recommend|advise|suggest) (?:we|i|they|he|she)\b"
-    r"|\bwhat (?:should|do) (?:we|i) (?:decide|choose)\b"
-    r"|\bshould (?:i|we|he|she|they|my \w+) (?:pick|choose|go for|opt for|join|enter|do|accept|"
-    r"sign up for|take part in) (?:the|a|this|that) (?:clinical )?(?:trial|study|option)\b")
-
-
-def asks_for_a_choice(text: str) -> bool:
-    """True when the question asks which option to take in one's own care."""
-    return bool(_CHOICE.search(_norm(text)))
-
-
-def asks_about_after_effects_of_a_first_cancer(text: str) -> bool:
-    """True for the side effects or after-effects of treating a first cancer ("will I lose
-    my hair", "my mastectomy scar is still tight"), with nothing about spread and no
-    decision asked for."""
-    low = _norm(text)
-    return (bool(_AFTER_EFFECTS.search(low)) and not names_spread(low)
-            and not _DECISION.search(low))
-
-
-def asks_cause_of_a_first_cancer(text: str) -> bool:
-    """True for "what causes cervical cancer": a first cancer's cause, nothing about spread."""
-    low = _norm(text)
-    return bool(_CAUSE_OF_CANCER.search(low)) and not names_spread(low)
