@@ -277,7 +277,6 @@ class Reader(Clauses):
         to the nearest person word, then on after it ("blood pouring from her nose"); "my"
         before a family word ("my husband") points to that person."""
         w = self.w
-        # "my sister texted me goodbye": "me" after a verb of messaging is who received it.
         # "wrote a letter to my wife", "I want to be with him": whom it is written to, or
         # whom the writer wants to be with, is not who is at risk.
         to_whom = set()
@@ -289,6 +288,7 @@ class Reader(Clauses):
             elif (self.norms[i] in ("to", "for", "with") and i + 2 < end and self.norms[i + 1] in
                   w["POSSESSIVE"] and self.norms[i + 2] in w["FAMILY"]):
                 to_whom.update((i + 1, i + 2))  # "to my wife"
+        # "my sister texted me goodbye": "me" after a verb of messaging is who received it.
         inside = [word for i, word in enumerate(self.norms[start:end], start)
                   if i not in to_whom and not (
                       word in w["SELF_REF"] and i > 0 and self.norms[i - 1] in w["MESSAGE_VERBS"])]
