@@ -75,8 +75,7 @@ def route(turn: Turn, index: AnswerIndex) -> Reply:
             and not set(turn.terms) & set(BLOOD_CANCER_TERMS)):
         return scoped_answer(turn, index, "out_of_scope")  # out_of_scope.blood: honest scope
     if ((intent in EDUCATION_TOPICS
-         or intent in (None, "nlu_fallback", "emergency", "crisis", "personal_advice",
-                       "out_of_scope"))
+         or intent in (*NO_TOPIC, "emergency", "crisis", "personal_advice"))
             and (asks_outside_questions(turn.text)  # "do dogs get metastases"
                  or about_another_illness(turn))):
         return scoped_answer(turn, index, "out_of_scope")

@@ -168,8 +168,6 @@ class Reader(Clauses):
         if rule.not_in_sentence and any(word in rule.not_in_sentence for word in
                                         self.norms[self.lo(start):self.hi(start) + 1]):
             return False
-        if rule.only_with and not any(word in rule.only_with for word in self.norms):
-            return False
         if self.quoted_term(start, end) or self.document_subject(start):
             return False  # "what does 'suicidal ideation' mean", "the leaflet says '...'"
         if rule.kind == "crisis":  # counts even in a question; not when said to be long past

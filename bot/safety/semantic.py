@@ -47,7 +47,7 @@ CALM_VETO = 0.8
 #: (the last ones), so a carer's long story costs a bounded number of embeddings.
 WINDOW = 2
 MAX_WINDOWS = 6
-#: A sentence this short or shorter is read with the one before it.
+#: A sentence of fewer words than this is read with the one before it.
 SHORT_SENTENCE = 4
 
 
