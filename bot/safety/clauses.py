@@ -230,7 +230,8 @@ class Clauses:
                 break
         words = self.norms[lo:hi + 1]
         if any(word in w["ONGOING"] and not (word == "started" and nxt == "on")  # on a drug
-               for word, nxt in zip(words, words[1:] + [""], strict=True)):
+               and not self.says_over(i)
+               for i, (word, nxt) in enumerate(zip(words, words[1:] + [""], strict=True), lo)):
             return False
         if not explicit and any(word in w["PAST_WORDS"] for word in words):
             return True
@@ -250,21 +251,37 @@ class Clauses:
                 return self.norms[i - 1] != "since"
         return False
 
-    def now(self, start: int) -> bool:
-        """Words in the sentence that say "this is happening now"."""
+    def now(self, start: int, skip: Tuple[int, int] = (0, 0)) -> bool:
+        """Words in the sentence (outside `skip`) that say "this is happening now"."""
         for i in range(self.lo(start), self.hi(start) + 1):
+            if skip[0] <= i < skip[1]:
+                continue
             word = self.norms[i]
             if word in self.w["NOW"] and not (word == "now" and i + 1 < self.n and
-                                              self.norms[i + 1] == "and"):
+                                              self.norms[i + 1] == "and") \
+                    and not self.says_over(i):
                 return True
             if self._pair(i, self.now_pairs):
                 return True
         return False
 
+    def says_over(self, i: int) -> bool:
+        """A word of now that, with the word before it, says the sign is over: "none since",
+        "fine now", "gone now"."""
+        before = self.norms[i - 1] if i > 0 else ""
+        return (self.norms[i] == "since" and before in self.w["NEG"]) or (
+            self.norms[i] == "now" and before in self.w["RESOLVED_NOW"])
+
     def _settled(self, start: int, own: Tuple[int, int] = (0, 0)) -> bool:
         """The clause at `start` says nothing of now or of going on ("again", "still"),
-        outside the span `own` (the veto's own words: "still passing wind")."""
+        outside the span `own` (the veto's own words: "still passing wind"). A word of time
+        in the veto's own clause dates the check ("ruled out by cardio yesterday")."""
         lo, hi = self.lo(start), self.hi(start)
-        return not self.now(start) and not any(
-            self.norms[i] in self.w["ONGOING"] for i in range(lo, hi + 1)
+        skip = (0, 0)
+        if own != (0, 0):
+            first, last = self.clause_bounds(*own)
+            skip = (first, last + 1)
+        return not self.now(start, skip) and not any(
+            self.norms[i] in self.w["ONGOING"] and not self.says_over(i)
+            for i in range(lo, hi + 1)
             if not own[0] <= i < own[1])

@@ -85,6 +85,9 @@ class Reader(Clauses):
         w = self.w
         for i in range(start - 1, self.lo(start) - 1, -1):
             word = self.norms[i]
+            if word in w["SIGN_WORDS"] and i + 1 < start and self.norms[i + 1] in (":", "-", "–") \
+                    and "?" not in self.norms:
+                return "personal"  # "hypercalcaemia symptoms - vomiting, v thirsty": a list given
             if word in w["SIGN_WORDS"] and i > 0:
                 owner = self.norms[i - 2] if self.norms[i - 1] in ("'s", "s") and i > 1 \
                     else self.norms[i - 1]
@@ -168,6 +171,8 @@ class Reader(Clauses):
         if rule.not_in_sentence and any(word in rule.not_in_sentence for word in
                                         self.norms[self.lo(start):self.hi(start) + 1]):
             return False
+        if self.not_a_person(start):
+            return False  # "my dog had a seizure", "the episode where the character has a fit"
         if self.quoted_term(start, end) or self.document_subject(start):
             return False  # "what does 'suicidal ideation' mean", "the leaflet says '...'"
         if rule.kind == "crisis":  # counts even in a question; not when said to be long past
@@ -210,6 +215,23 @@ class Reader(Clauses):
         words = set(self.norms[lo:hi + 1])
         return bool(words & self.w["DOCUMENT"]) or (
             bool(words & self.w["EDU_WEAK"]) and self.norms[hi] == "?")
+
+    def not_a_person(self, start: int) -> bool:
+        """The nearest subject before the phrase, in its clause, is an animal ("my dog had
+        a seizure") or, in a sentence about a film or show, a stranger ("watched a film
+        where the guy coughs up blood"). A person word or a clause break first means a
+        real person ("the dog jumped on me and I can't feel my legs")."""
+        w = self.w
+        for i in range(start - 1, self.lo(start) - 1, -1):
+            word = self.norms[i]
+            if word in w["ANIMALS"]:
+                return True
+            if word in w["STRANGERS"]:
+                return any(x in w["FICTION"] for x in self.norms[self.lo(start):self.hi(start) + 1])
+            if word in w["PERSONAL"] | w["SELF_REF"] | w["OTHER_REF"] | w["CLAUSE_BREAK"] | \
+                    w["NEW_CLAUSE"]:
+                return False
+        return False
 
     def document_subject(self, start: int) -> bool:
         """The phrase is what a document is about: "thanks for the sheet on neutropenic
