@@ -64,6 +64,8 @@ def route(turn: Turn, index: AnswerIndex) -> Reply:
     if reply is not None:
         return reply
     intent = one_place(turn, named_aspect(turn, in_context(turn)))
+    if intent == "crisis":  # the safety layer read no crisis: the classifier's next guess
+        intent = next(iter(answerable_guesses(turn, intent)), None)
     if (intent == "follow_up" and not (turn.sites or turn.cancer_types or turn.terms)
             and not (turn.previous.get("topic") in EDUCATION_TOPICS and turn.refers_back
                      and turn.adds_something)):
@@ -143,8 +145,8 @@ def medical_word(turn: Turn, intent: Optional[str]) -> Optional[Tuple[str, str]]
     about its signs or treatment, since its entry says what it is, why it happens and how it
     is treated: the topic stays the one asked about. Personal advice and small talk keep
     their own path."""
-    if not turn.terms:
-        return None
+    if not turn.terms or frame_topic(turn.text) == "prognosis":
+        return None  # a word's entry says what it is and how it is treated, not the outlook
     asked = term_asked_about(turn.text) or term_in_subject(turn.text)
     if asked is not None and (intent in EDUCATION_TOPICS or intent in TERM_OVERRIDES):
         return term_topic(asked), asked
@@ -239,9 +241,14 @@ def one_place(turn: Turn, intent: Optional[str]) -> Optional[str]:
     if (intent != SEVERAL_PLACES_TOPIC or len(set(turn.sites)) > 1
             or _SEVERAL_PLACES.search(turn.text)):
         return intent
-    others = [name for name, _ in turn.ranking if name != intent
-              and (name in EDUCATION_TOPICS or name in ("personal_advice", "out_of_scope"))]
+    others = answerable_guesses(turn, intent)
     return others[0] if others else intent
+
+
+def answerable_guesses(turn: Turn, intent: Optional[str]) -> List[str]:
+    """The classifier's other guesses that have an answer: education, advice, scope."""
+    return [name for name, _ in turn.ranking if name != intent
+            and (name in EDUCATION_TOPICS or name in ("personal_advice", "out_of_scope"))]
 
 
 #: A library-style question is short and asks one thing ("What is the outlook for X?").

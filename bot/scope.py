@@ -32,7 +32,13 @@ from bot.vocabulary import (
 _SPREAD_WORDS = re.compile(
     r"\b(spread\w*|spred\w*|metasta\w*|mets|secondar\w*|advanced|stage (?:4|iv|four)|"
     r"gone to|moved to|travel\w*|come back|came back|coming back|recur\w*|relapse\w*|"
-    r"return\w*|elsewhere|other parts?|other organs?|terminal|incurable)\b")
+    r"return\w*|elsewhere|somewhere else|other parts?|another part|rest of the body|"
+    r"other organs?|terminal|incurable)\b")
+#: Words that ask about spread itself ("is the lump near my scar the cancer spreading?"),
+#: not words that only say which cancer is treated ("chemo for my secondary breast cancer").
+_SPREAD_ASKED = re.compile(
+    r"\b(spread\w*|spred\w*|gone to|moved to|travel\w*|come back|came back|coming back|"
+    r"recur\w*|relapse\w*|return\w*|elsewhere|somewhere else)\b")
 #: "What causes X cancer", "how do you get X cancer", "is X cancer inherited": the cause of
 #: a first cancer.
 _CAUSE_OF_CANCER = re.compile(
@@ -63,7 +69,8 @@ _AFTER_EFFECTS = phrase_regex(TREATMENT_AFTER_EFFECTS)
 #: "is a mammogram painful": finding a first cancer, not its spread.
 _EARLY_SIGNS = re.compile(r"\b(early|first) (signs?|symptoms?)\b"
                           r"|^\W*(?:what are )?(?:the )?(?:signs?|symptoms?)(?: and symptoms)? of\b")
-_SCREENING = re.compile(r"\b(screening|mammograms?|smear tests?|colonoscopy)\b")
+_SCREENING = re.compile(r"\b(screening|mammograms?|smear tests?|colonoscopy|"
+                        r"full[- ]body (?:mri|scan|ct|pet)s?)\b")
 #: "How to diagnose ovarian cancer?": finding a first cancer when it names no spread.
 _DIAGNOSING = re.compile(r"\bhow (?:to|do (?:you|they|doctors)|is|are|can (?:you|they)|would (?:you|they)) "
                          r"(?:\w+ ){0,4}?(?:diagnos\w*|detect\w*|test(?:ed)? for)\b")
@@ -115,12 +122,13 @@ def asks_for_a_choice(text: str) -> bool:
     return bool(_CHOICE.search(normalise(text)))
 
 
-def asks_about_after_effects_of_a_first_cancer(text: str) -> bool:
-    """True for the side effects or after-effects of treating a first cancer ("will I lose
-    my hair", "my mastectomy scar is still tight"), with nothing about spread and no
-    decision asked for."""
+def asks_about_after_effects(text: str) -> bool:
+    """True for the side effects or after-effects of treatment ("will I lose my hair on
+    chemo for my secondary breast cancer", "my mastectomy scar is still tight"), when the
+    question does not ask about spread itself and asks for no decision."""
     low = normalise(text)
-    return (bool(_AFTER_EFFECTS.search(low)) and not names_spread(low)
+    return (bool(_AFTER_EFFECTS.search(low))
+            and not _SPREAD_ASKED.search(_SPREAD_DENIED.sub(" ", low))
             and not _DECISION.search(low))
 
 
@@ -148,18 +156,19 @@ NO_TOPIC = (None, "nlu_fallback", "out_of_scope")
 
 def about_a_first_cancer(turn: Turn, intent: Optional[str]) -> bool:
     """A question about a first cancer, not its spread: its cause ("what causes cervical
-    cancer"), the after-effects of treating it ("will I lose my hair on chemo"), an early
+    cancer"), the after-effects of treatment (of any cancer: "will I lose my hair on chemo"), an early
     stage ("treatments for early prostate cancer") or finding it ("early signs of ovarian
     cancer", "how to diagnose ovarian cancer"). Only against the topics each is mistaken for."""
-    if turn.sites:
-        return False
     named = bool(turn.cancer_types)
 
     def fits(topics: Sequence[Optional[str]]) -> bool:
         return intent in topics or intent in NO_TOPIC
 
+    if fits(AFTER_EFFECTS_TOPICS) and asks_about_after_effects(turn.text):
+        return True  # whatever cancer or place is treated: "chemo for bone mets, hair loss?"
+    if turn.sites:
+        return False
     return bool(
         (fits(FIRST_CANCER_TOPICS) and named and asks_cause_of_a_first_cancer(turn.text))
-        or (fits(AFTER_EFFECTS_TOPICS) and asks_about_after_effects_of_a_first_cancer(turn.text))
         or (fits(EARLY_CANCER_TOPICS) and named and asks_about_an_early_first_cancer(turn.text))
         or (fits(FIRST_SIGNS_TOPICS) and asks_about_finding_a_first_cancer(turn.text, named)))

@@ -82,7 +82,8 @@ CONDITION_QUESTIONS = ("symptoms", "treatment")
 DEFINING_TOPICS = ("what_is_metastasis", "how_cancer_spreads", "complications", "early_spread",
                    "recurrence", "invasion_vs_metastasis", "steps_of_metastasis")
 #: Topics a question about the cause of a first cancer is mistaken for.
-FIRST_CANCER_TOPICS = ("how_cancer_spreads", "risk_factors", "prevention", "out_of_scope")
+FIRST_CANCER_TOPICS = ("how_cancer_spreads", "risk_factors", "prevention", "support",
+                       "out_of_scope")
 #: Topics a question about the early signs or screening of a first cancer is mistaken for.
 FIRST_SIGNS_TOPICS = ("symptoms", "diagnosis", "when_to_see_doctor", "early_spread",
                       "risk_factors", "personal_advice")
@@ -238,8 +239,9 @@ def term_topic(term: str) -> str:
 
 def asks_outside_questions(text: str) -> bool:
     """True when the text asks about an animal's cancer, money and insurance ("will my
-    travel insurance cover me now it has spread"), or for a particular doctor ("the best
-    oncologist near Columbus"): outside what the assistant answers."""
+    travel insurance cover me now it has spread"), for a particular doctor ("the best
+    oncologist near Columbus") or for the clinic's office (prescriptions, records, bills):
+    outside what the assistant answers."""
     return bool(_OUTSIDE.search(normalise(text)))
 
 

@@ -48,6 +48,7 @@ class Clauses:
         self.w = data.words
         self.now_pairs, self.past_pairs = data.now_pairs, data.past_pairs
         self.future_pairs = data.future_pairs
+        self.recent_pairs = data.recent_pairs
         self.conditions = data.conditions
         self.norms = [t.norm_ for t in doc]
         self.n = len(self.norms)
@@ -156,7 +157,7 @@ class Clauses:
         if any(_LOW_SCORE.fullmatch(x) for x in later):
             return True  # "... and it's been a steady 2/10 ever since"
         for i, word in enumerate(later):
-            near = later[max(0, i - 2):i + 3]
+            near = later[max(0, i - 2):i + 5]  # "now it's well managed"
             if word == "now" and set(near) & w["RESOLVED_NOW"]:
                 return True
             if word in w["RESOLVED"] and word != "passed" and any(  # "it settled", "sorted it"
@@ -251,12 +252,15 @@ class Clauses:
                 return self.norms[i - 1] != "since"
         return False
 
-    def now(self, start: int, skip: Tuple[int, int] = (0, 0)) -> bool:
-        """Words in the sentence (outside `skip`) that say "this is happening now"."""
+    def now(self, start: int, skip: Tuple[int, int] = (0, 0), recent: bool = True) -> bool:
+        """Words in the sentence (outside `skip`) that say "this is happening now";
+        `recent`: a time just past ("last night") counts too."""
         for i in range(self.lo(start), self.hi(start) + 1):
             if skip[0] <= i < skip[1]:
                 continue
             word = self.norms[i]
+            if not recent and (word in self.w["RECENT"] or self._pair(i, self.recent_pairs)):
+                continue
             if word in self.w["NOW"] and not (word == "now" and i + 1 < self.n and
                                               self.norms[i + 1] == "and") \
                     and not self.says_over(i):
@@ -266,22 +270,37 @@ class Clauses:
         return False
 
     def says_over(self, i: int) -> bool:
-        """A word of now that, with the word before it, says the sign is over: "none since",
-        "fine now", "gone now"."""
+        """A word of now that, with the words before it, says the sign is over: "none since",
+        "fine ever since", "seizure-free on medication since", "fine now", "home now" (not
+        "not peed since": a negation counts only right before "since")."""
         before = self.norms[i - 1] if i > 0 else ""
-        return (self.norms[i] == "since" and before in self.w["NEG"]) or (
-            self.norms[i] == "now" and before in self.w["RESOLVED_NOW"])
+        if self.norms[i] == "since":
+            return before in self.w["NEG"] or any(
+                word in self.w["FINE_SINCE"] for word in self.norms[max(0, i - 3):i])
+        return self.norms[i] == "now" and before in self.w["OVER_NOW"]
+
+    def fine_since(self, start: int) -> bool:
+        """ "... it was a heart attack, I had a stent and I've been fine since": the phrase's
+        sentence, or the next, says the person has been well since, and the phrase's
+        sentence says nothing of now ("had chest pain this morning, fine since" still
+        counts: a time-critical sign that passed still needs checking)."""
+        last = self.sent_end[start]
+        following = self.sent_end[last + 1] if last + 1 < self.n else last
+        return (not self.now(start) and any(
+            self.norms[i] == "since" and self.says_over(i) and self.norms[i - 1] not in self.w["NEG"]
+            for i in range(self.sent_start[start], following + 1)))
 
     def _settled(self, start: int, own: Tuple[int, int] = (0, 0)) -> bool:
         """The clause at `start` says nothing of now or of going on ("again", "still"),
         outside the span `own` (the veto's own words: "still passing wind"). A word of time
-        in the veto's own clause dates the check ("ruled out by cardio yesterday")."""
+        in the veto's own clause dates the check ("ruled out by cardio yesterday"); a time
+        just past ("an ambulance last night for chest pain, ... it was reflux") is over."""
         lo, hi = self.lo(start), self.hi(start)
         skip = (0, 0)
         if own != (0, 0):
             first, last = self.clause_bounds(*own)
             skip = (first, last + 1)
-        return not self.now(start, skip) and not any(
+        return not self.now(start, skip, recent=False) and not any(
             self.norms[i] in self.w["ONGOING"] and not self.says_over(i)
             for i in range(lo, hi + 1)
             if not own[0] <= i < own[1])

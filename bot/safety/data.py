@@ -28,7 +28,8 @@ STATUSES = ("approved", "draft")
 KINDS = ("symptom", "name", "crisis", "denial", "ruled_out")
 RULE_KEYS = frozenset({"id", "condition", "weights", "kind", "strong", "alone_with", "only_with",
                        "temperature", "not_after", "not_before", "not_in_sentence", "patterns",
-                       "note", "whole_message", "one_sign", "cue", "vetoes", "past_counts"})
+                       "note", "whole_message", "one_sign", "cue", "vetoes", "past_counts",
+                       "holds_now"})
 CONDITION_KEYS = frozenset({"title", "time_critical", "opening", "opening_someone_else",
                             "becomes", "sources"})
 #: Keys a flag can carry that no rule names: the crisis key and the classifier-only key.
@@ -44,7 +45,7 @@ READER_CLASSES = (
     "RESOLVED_AUX", "RESOLVED_NOT", "RESOLVED_REACH", "EARLIER", "STILL_BAD", "RESOLVED_NOW",
     "RESOLVED_SUBJ", "MESSAGE_VERBS", "WARNED", "STOPPED", "STOPPED_HOW", "FEVER_TREATED",
     "FEVER_MASKED", "LIST_NONE", "CHECK_VERBS", "DOCUMENT", "QUOTES", "GERUND_Q",
-    "ANIMALS", "FICTION", "STRANGERS",
+    "ANIMALS", "FICTION", "STRANGERS", "FINE_SINCE", "RECENT", "OVER_NOW",
 )
 _CLASS_NAME = re.compile(r"^[A-Z][A-Z_]*$")
 
@@ -90,6 +91,7 @@ class Rule:
     cue: str = ""  # (soft crisis) the kind of cue it is, when not its own id
     vetoes: FrozenSet[str] = frozenset()  # (ruled_out) only these rules' phrases, by id
     past_counts: bool = False  # (crisis) counts even when said to be long past
+    holds_now: bool = False  # (ruled_out) a fact of now ("passing wind"): vetoes even then
 
     @property
     def cue_kind(self) -> str:
@@ -114,6 +116,7 @@ class SafetyData:
     typos: Mapping[str, str]
     versions: Mapping[str, int]
     future_pairs: FrozenSet[Tuple[str, str]] = frozenset()  # "one day", "some point"
+    recent_pairs: FrozenSet[Tuple[str, str]] = frozenset()  # "last night": now-ish, but past
 
 
 def load(directory: Path = SAFETY_DIR) -> SafetyData:
@@ -129,12 +132,13 @@ def load(directory: Path = SAFETY_DIR) -> SafetyData:
               for name, v in _mapping(words_doc, "macros", "words.yml").items()}
     rewrites = tuple(_rewrite(i, r) for i, r in enumerate(words_doc.get("rewrites") or []))
     pairs = _mapping(words_doc, "pairs", "words.yml")
-    now_pairs, past_pairs, future_pairs = (_pairs(pairs, key) for key in ("NOW", "PAST", "FUTURE"))
+    now_pairs, past_pairs, future_pairs, recent_pairs = (
+        _pairs(pairs, key) for key in ("NOW", "PAST", "FUTURE", "RECENT"))
     conditions = _conditions(_mapping(raw["conditions.yml"], "conditions", "conditions.yml"))
     rules = _rules(raw["rules.yml"].get("rules"), words, macros, conditions)
     typos = _typos(raw["typos.yml"])
     return SafetyData(words, now_pairs, past_pairs, macros, rewrites, rules, conditions, typos,
-                      versions, future_pairs)
+                      versions, future_pairs, recent_pairs)
 
 
 def read_file(path: Path) -> Dict[str, Any]:
@@ -327,11 +331,12 @@ def _rule(entry: str, spec: Mapping[str, Any], words: Mapping[str, FrozenSet[str
     kind = spec.get("kind", "symptom")
     if kind not in KINDS:
         raise SafetyDataError("rules.yml", entry, f"kind must be one of {KINDS}")
-    for flag in ("strong", "temperature", "whole_message", "one_sign", "past_counts"):
+    for flag in ("strong", "temperature", "whole_message", "one_sign", "past_counts", "holds_now"):
         if not isinstance(spec.get(flag, False), bool):
             raise SafetyDataError("rules.yml", entry, f"{flag} must be true or false")
-    if spec.get("whole_message") and kind != "ruled_out":
-        raise SafetyDataError("rules.yml", entry, "whole_message is for kind: ruled_out only")
+    for flag in ("whole_message", "holds_now"):
+        if spec.get(flag) and kind != "ruled_out":
+            raise SafetyDataError("rules.yml", entry, f"{flag} is for kind: ruled_out only")
     if spec.get("past_counts") and kind != "crisis":
         raise SafetyDataError("rules.yml", entry, "past_counts is for kind: crisis only")
     vetoed: FrozenSet[str] = frozenset()
@@ -362,6 +367,7 @@ def _rule(entry: str, spec: Mapping[str, Any], words: Mapping[str, FrozenSet[str
     return Rule(entry, tuple((k, float(v)) for k, v in weights.items()), tuple(found),
                 spec.get("strong", True), kind, temperature=spec.get("temperature", False),
                 whole_message=spec.get("whole_message", False),
+                holds_now=spec.get("holds_now", False),
                 one_sign=spec.get("one_sign", False), cue=cue, vetoes=vetoed,
                 past_counts=spec.get("past_counts", False), **vetoes,
                 **context)

@@ -126,14 +126,10 @@ class Engine:
         cues = [h for h in hits if h.rule.kind == "crisis" and not h.rule.strong
                 and reader.reported(h)]
         if self.crisis_cues(cues):
-            # A cue that names a person ("asking for me") says who is at risk; one that
-            # names an indefinite person ("so that someone knows") does not.
-            words = self.data.words
-            definite = [h for h in cues if not words["INDEFINITE"].intersection(
-                reader.norms[h.start:h.end])]
-            lead = next((h for h in definite if (words["SELF_REF"] | words["OTHER_REF"])
-                         .intersection(reader.norms[h.start:h.end])),  # "asking for me"
-                        definite[0] if definite else cues[0])
+            # A cue that names an indefinite person ("so that someone knows") does not say
+            # who is at risk: another cue of the message, if any, decides.
+            lead = next((h for h in cues if not self.data.words["INDEFINITE"].intersection(
+                reader.norms[h.start:h.end])), cues[0])
             return Reading(SafetyFlag(CRISIS, SELF_HARM, phrase(lead),
                                       reader.someone_else(lead.start, lead.end)))
         urgent = [h for h in hits if h.rule.kind != "crisis"]

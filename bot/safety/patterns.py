@@ -27,7 +27,10 @@ TEMP_RE = r"^((3[89]|4[0-2])([.,]\d{1,2})?|(10[0-6])([.,]\d{1,2})?)(c|f|°c|°f|
 TEMP_DEC_RE = r"^(3[89]|4[01])[.,]\d(c|°c|°)?$"
 #: A reading that is not a fever ("a fever of 37.5"), for rules marked `temperature`.
 NORMAL_TEMP = re.compile(r"^(3[5-7]([.,]\d{1,2})?|9[5-9]([.,]\d)?)(c|f|°c|°f|°)?$")
-READINGS = {"#TEMP": TEMP_RE, "#TEMPDEC": TEMP_DEC_RE}
+#: A reading just under a fever (37.5 to 37.9 C, 99.5 to 100.3 F): with feeling unwell on
+#: treatment it still needs a call.
+TEMP_LOW_RE = r"^(37[.,][5-9]|99[.,][5-9]|100[.,][0-3])(c|f|°c|°f|°)?$"
+READINGS = {"#TEMP": TEMP_RE, "#TEMPDEC": TEMP_DEC_RE, "#TEMPLOW": TEMP_LOW_RE}
 MAX_GAP = 9
 
 

@@ -52,8 +52,9 @@ class Reader(Clauses):
                     return True
                 between = self.norms[i + 1:start]
                 if (0 < len(between) <= 3 and not self.doc[start].lower_.endswith(("ing", "ed"))
-                        and all(x in w["PERSONAL"] | w["POSSESSIVE"] | w["FAMILY"] for x in between)):
-                    return True  # "if my daddy collapse at night, ..." (a time now still counts)
+                        and all(x in w["PERSONAL"] | w["POSSESSIVE"] | w["FAMILY"] | {"'s", "s"}
+                                for x in between)):
+                    return True  # "if my daddy collapse at night", "if my wife's speech went"
                 if i > 0 and self.norms[i - 1] == "do" and not self.progressive(i + 1, end):
                     return True  # "what do I do if he has a seizure" (not "... is having")
                 if any(v in w["HYPO_VERBS"] | w["IF_ALSO"]  # "in case her wound ever bleeds"
@@ -181,7 +182,7 @@ class Reader(Clauses):
         if rule.kind in ("denial", "ruled_out"):
             return False
         if self.past(start, end) or self.resolved_later(start, end, rule) or \
-                self.stopped_after(start, end, rule):
+                self.stopped_after(start, end, rule) or self.fine_since(start):
             return False
         now = self.now(start)
         if self.hypothetical(start, end) and not now:
@@ -227,11 +228,38 @@ class Reader(Clauses):
             if word in w["ANIMALS"]:
                 return True
             if word in w["STRANGERS"]:
-                return any(x in w["FICTION"] for x in self.norms[self.lo(start):self.hi(start) + 1])
+                return self.fiction(start)
+            if word in ("she", "he", "it", "her", "his", "its"):
+                # "Our dog has bone cancer and she can't ...", "a woman ... had her face swell"
+                return self.animal_subject(i) or (self.fiction(start) and self.stranger_before(i))
             if word in w["PERSONAL"] | w["SELF_REF"] | w["OTHER_REF"] | w["CLAUSE_BREAK"] | \
                     w["NEW_CLAUSE"]:
                 return False
         return False
+
+    def fiction(self, start: int) -> bool:
+        """The sentence is about a film, a show or a book."""
+        return any(x in self.w["FICTION"] for x in self.norms[self.lo(start):self.hi(start) + 1])
+
+    def stranger_before(self, pronoun: int) -> bool:
+        """The nearest person before the pronoun, in its sentence, is a stranger ("a woman")."""
+        for word in reversed(self.norms[self.sent_start[pronoun]:pronoun]):
+            if word in self.w["STRANGERS"]:
+                return True
+            if word in self.w["FAMILY"] | self.w["SELF_REF"]:
+                return False
+        return False
+
+    def animal_subject(self, pronoun: int) -> bool:
+        """The sentence opens with an animal ("our dog", "the cat") and names no person
+        before the pronoun at `pronoun`, so the pronoun is the animal."""
+        w = self.w
+        first = self.sent_start[pronoun]
+        while first < pronoun and self.norms[first] in w["POSSESSIVE"] | {"the", "a", "our"}:
+            first += 1
+        return self.norms[first] in w["ANIMALS"] and not any(
+            word in w["FAMILY"] | w["SELF_REF"] | w["STRANGERS"]
+            for word in self.norms[first + 1:pronoun])
 
     def document_subject(self, start: int) -> bool:
         """The phrase is what a document is about: "thanks for the sheet on neutropenic
@@ -260,7 +288,7 @@ class Reader(Clauses):
         if self.sent_start[hit.start] != self.sent_start[other.start] and not (
                 hit.rule.whole_message and self._settled(other.start)):
             return False
-        return self._settled(hit.start, (hit.start, hit.end))
+        return hit.rule.holds_now or self._settled(hit.start, (hit.start, hit.end))
 
     def claims_name(self, start: int) -> bool:
         """ "I think I have cord compression", "is this SVC syndrome": a name said as a
@@ -308,7 +336,8 @@ class Reader(Clauses):
             elif (self.norms[i] in ("to", "for", "with") and i + 2 < end and self.norms[i + 1] in
                   w["POSSESSIVE"] and self.norms[i + 2] in w["FAMILY"]):
                 to_whom.update((i + 1, i + 2))  # "to my wife"
-        # "my sister texted me goodbye": "me" after a verb of messaging is who received it.
+        # "my sister texted me goodbye", "he left us a note": "me" after a verb of messaging
+        # is who received it.
         inside = [word for i, word in enumerate(self.norms[start:end], start)
                   if i not in to_whom and not (
                       word in w["SELF_REF"] and i > 0 and self.norms[i - 1] in w["MESSAGE_VERBS"])]
@@ -321,6 +350,8 @@ class Reader(Clauses):
             nxt = self.norms[i + 1] if i + 1 < self.n else ""
             if word in ("my", "our") and nxt in w["FAMILY"]:
                 return True
+            if word in w["INDEFINITE"] and nxt in w["POSSESSIVE"]:
+                continue  # "too much for someone my size": the person is the one named next
             if word in w["OTHER_REF"]:
                 return True
             if word in w["SELF_REF"]:
