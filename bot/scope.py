@@ -21,7 +21,9 @@ from bot.vocabulary import (
     EARLY_CANCER_TOPICS,
     FIRST_CANCER_TOPICS,
     FIRST_SIGNS_TOPICS,
+    SPREAD_ONLY_FRAMES,
     TREATMENT_AFTER_EFFECTS,
+    frame_topic,
     names_other_illness,
     normalise,
     phrase_regex,
@@ -132,6 +134,13 @@ def asks_about_after_effects(text: str) -> bool:
             and not _DECISION.search(low))
 
 
+def frames_a_first_cancer(text: str) -> bool:
+    """True for a library question whose frame, about a first cancer, asks what lies outside
+    metastasis ("How to prevent cervical cancer?", "Who is at risk for pancreatic cancer?"),
+    with nothing about spread."""
+    return frame_topic(text) in SPREAD_ONLY_FRAMES and not names_spread(text)
+
+
 def asks_cause_of_a_first_cancer(text: str) -> bool:
     """True for "what causes cervical cancer": a first cancer's cause, nothing about spread."""
     low = normalise(text)
@@ -169,6 +178,7 @@ def about_a_first_cancer(turn: Turn, intent: Optional[str]) -> bool:
     if turn.sites:
         return False
     return bool(
-        (fits(FIRST_CANCER_TOPICS) and named and asks_cause_of_a_first_cancer(turn.text))
+        (fits(FIRST_CANCER_TOPICS) and named and (asks_cause_of_a_first_cancer(turn.text)
+                                                   or frames_a_first_cancer(turn.text)))
         or (fits(EARLY_CANCER_TOPICS) and named and asks_about_an_early_first_cancer(turn.text))
         or (fits(FIRST_SIGNS_TOPICS) and asks_about_finding_a_first_cancer(turn.text, named)))

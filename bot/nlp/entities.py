@@ -35,9 +35,10 @@ _SECONDARY_BEFORE_STRICT = re.compile(r"(?:secondary|secondaries)[\s-]+$")
 #: A cancer word used as a place: "spread to the kidney", "in her ovaries".
 _PLACE_BEFORE = re.compile(r"(?:to|into|in|reached|near|around|through)\s+"
                            r"(?:the|her|his|my|their|your|our|both|a)?\s*$")
-#: ...unless it says where the cancer started: "it started in her colon", "a tumour in the colon".
+#: ...unless it says where the cancer started: "it started in her colon", "a tumour in the colon",
+#: "cancer in the food pipe".
 _ORIGIN_BEFORE = re.compile(r"(?:start|started|starts|began|begun|begin|originated|came|come|"
-                            r"comes|primary|from|tumou?rs?|growths?)\s+(?:\w+\s+)?(?:in|from|at)?\s*"
+                            r"comes|primary|from|tumou?rs?|growths?|cancer)\s+(?:\w+\s+)?(?:in|from|at)?\s*"
                             r"(?:the|her|his|my|their|your|our)?\s*$")
 #: A site word said as where the cancer began: "it started in her lung" (but not a bare
 #: "from the lungs", which reads as either). Only for sites that are also keyed cancer
@@ -181,7 +182,8 @@ def read(text: str) -> List[Mention]:
                 p.entity == "cancer_type" and p.value != phrase.value and p.organ != phrase.organ
                 and (p.organ is None or p.value in vocabulary.KEYED_CANCER_TYPES)
                 for p, _, _ in found)
-            same_organ_as_site = not strict and phrase.organ in site_values
+            same_organ_as_site = (not strict and phrase.organ in site_values
+                                  and not low[start:end].startswith("primary"))
             if phrase.organ == "skin" and any(p.value == "melanoma" for p, _, _ in found):
                 continue  # "skin cancer, the mole kind": melanoma is the skin cancer meant
             if secondary or started_elsewhere or same_organ_as_site:
