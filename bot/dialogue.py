@@ -32,6 +32,7 @@ from bot.vocabulary import (
     DEFAULT_CHOICES,
     DEFINING_TOPICS,
     EDUCATION_TOPICS,
+    OUTLOOK_TOPIC,
     PLACE_ONLY_CHOICES,
     REPORT_SPREAD_TOPIC,
     SEVERAL_PLACES_TOPIC,
@@ -145,7 +146,7 @@ def medical_word(turn: Turn, intent: Optional[str]) -> Optional[Tuple[str, str]]
     about its signs or treatment, since its entry says what it is, why it happens and how it
     is treated: the topic stays the one asked about. Personal advice and small talk keep
     their own path."""
-    if not turn.terms or frame_topic(turn.text) == "prognosis":
+    if not turn.terms or frame_topic(turn.text) == OUTLOOK_TOPIC:
         return None  # a word's entry says what it is and how it is treated, not the outlook
     asked = term_asked_about(turn.text) or term_in_subject(turn.text)
     if asked is not None and (intent in EDUCATION_TOPICS or intent in TERM_OVERRIDES):

@@ -74,6 +74,8 @@ COPING_TOPIC = "support"
 # ---- routing groups (bot/dialogue.py): keys only, so they are spelled here ----------------
 #: Spread to several places: needs more than one place in the message (bot/dialogue.py).
 SEVERAL_PLACES_TOPIC = "multiple_sites"
+#: "What is the outlook for <a medical word>?": the outlook, not the word's own entry.
+OUTLOOK_TOPIC = "prognosis"
 #: Questions about a blood cancer that are answered like any other (not about spread).
 BLOOD_ANSWERED = ("support", "contagious", "when_to_see_doctor")
 #: A condition's entry also answers a question about its signs or its treatment...
