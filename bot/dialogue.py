@@ -146,13 +146,16 @@ def medical_word(turn: Turn, intent: Optional[str]) -> Optional[Tuple[str, str]]
     about its signs or treatment, since its entry says what it is, why it happens and how it
     is treated: the topic stays the one asked about. Personal advice and small talk keep
     their own path."""
-    if not turn.terms or frame_topic(turn.text) == OUTLOOK_TOPIC:
+    framed = frame_topic(turn.text)
+    if not turn.terms or framed == OUTLOOK_TOPIC:
         return None  # a word's entry says what it is and how it is treated, not the outlook
     asked = term_asked_about(turn.text) or term_in_subject(turn.text)
     if asked is not None and (intent in EDUCATION_TOPICS or intent in TERM_OVERRIDES):
         return term_topic(asked), asked
     term = turn.terms[0]
     home = term_topic(term)
+    if term in CONDITION_TERMS and framed in CONDITION_QUESTIONS:
+        return framed, term  # "What are the treatments for leptomeningeal metastases?"
     if intent in TERM_OVERRIDES or intent == home:
         return home, term
     if intent in EDUCATION_TOPICS and library_style(turn.text) and not (

@@ -124,14 +124,23 @@ def asks_for_a_choice(text: str) -> bool:
     return bool(_CHOICE.search(normalise(text)))
 
 
+#: "Side effects" in general: about the treatment of spread, the treatment answer covers them.
+_SIDE_EFFECTS_IN_GENERAL = re.compile(r"\bside[- ]effects?\b")
+
+
 def asks_about_after_effects(text: str) -> bool:
-    """True for the side effects or after-effects of treatment ("will I lose my hair on
-    chemo for my secondary breast cancer", "my mastectomy scar is still tight"), when the
-    question does not ask about spread itself and asks for no decision."""
+    """True for an after-effect of treatment ("will I lose my hair on chemo for my secondary
+    breast cancer", "my mastectomy scar is still tight"), when the question does not ask
+    about spread itself and asks for no decision. Side effects in general count only with
+    nothing about spread ("side effects of treatment for metastatic breast cancer" is a
+    question about that treatment)."""
     low = normalise(text)
-    return (bool(_AFTER_EFFECTS.search(low))
-            and not _SPREAD_ASKED.search(_SPREAD_DENIED.sub(" ", low))
-            and not _DECISION.search(low))
+    named = [m.group(0) for m in _AFTER_EFFECTS.finditer(low)]
+    if not named or _DECISION.search(low):
+        return False
+    if all(_SIDE_EFFECTS_IN_GENERAL.fullmatch(word) for word in named):
+        return not names_spread(low)
+    return not _SPREAD_ASKED.search(_SPREAD_DENIED.sub(" ", low))
 
 
 def frames_a_first_cancer(text: str) -> bool:

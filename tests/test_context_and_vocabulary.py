@@ -43,6 +43,13 @@ def nlp() -> spacy.language.Language:
     ("spread to the lining of his lung", {("site", "pleura")}),
     ("small red lumps on the skin of her chest", {("site", "skin")}),
     ("a pea sized lump under my arm", {("site", "lymph_nodes")}),
+    ("uveal melanoma usually goes to the liver", {("cancer_type", "melanoma"), ("site", "liver")}),
+    ("my uncle has cancer in the food pipe", {("cancer_type", "esophageal")}),
+    ("does primary liver cancer usually stay in the liver", {("cancer_type", "other"),
+                                                             ("site", "liver")}),
+    ("GIST spread to liver", {("cancer_type", "other"), ("site", "liver")}),
+    ("what causes leptomeningeal disease", {("site", "brain")}),
+    ("water on lung from cancer", {("site", "pleura")}),
 ])
 def test_spacy_pipeline_finds_sites_and_cancer_types(nlp, text: str, expected) -> None:
     assert {(e.label_, e.ent_id_) for e in nlp(text).ents} == expected

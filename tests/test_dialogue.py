@@ -270,6 +270,10 @@ def test_the_early_signs_of_a_first_cancer_are_out_of_scope(index: AnswerIndex) 
      "personal_advice"),
     ("having radiotherapy for early breast cancer and my mouth is so sore, what helps",
      "out_of_scope", "out_of_scope"),
+    ("will i lose my hair on the chemo for my secondary breast cancer?", "personal_advice",
+     "out_of_scope"),
+    ("could the lumps near my mastectomy scar be the breast cancer spreading to the skin?",
+     "symptoms", "symptoms"),
 ])
 def test_the_after_effects_of_treating_a_first_cancer_are_out_of_scope(
         index: AnswerIndex, text: str, intent: str, expected: str) -> None:
@@ -392,3 +396,48 @@ def test_a_short_search_names_its_topic_over_a_medical_word(index: AnswerIndex) 
 
     assert topic("oligometastatic bowel cancer survival") == "prognosis"
     assert topic("what is oligometastatic disease") == "what_is_metastasis"
+
+
+@pytest.mark.parametrize("text,intent,cancer,expected", [
+    ("How to prevent Cervical Cancer ?", "prevention", "other", "out_of_scope"),
+    ("Who is at risk for Pancreatic Cancer ?", "risk_factors", "pancreatic", "out_of_scope"),
+    ("How to prevent metastatic breast cancer ?", "prevention", "breast", "prevention"),
+    ("can i get my prescription renewed through this chat?", "personal_advice", None,
+     "out_of_scope"),
+    ("who do i speak to about a duplicate invoice for mum's pet scan", "diagnosis", None,
+     "out_of_scope"),
+    ("What are the stages of Metastasis ?", "staging", None, "steps_of_metastasis"),
+    ("What causes Metastatic Recurrence ?", "how_cancer_spreads", None, "recurrence"),
+])
+def test_library_frames_and_the_clinics_office(index: AnswerIndex, text: str, intent: str,
+                                               cancer: Optional[str], expected: str) -> None:
+    """A library frame about a first cancer, and the clinic's office, get the scoped reply;
+    a frame about spread says which part of it is asked."""
+    entities = [{"entity": "cancer_type", "value": cancer}] if cancer else []
+    message = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": entities}
+    assert route(turn_from_message(message, {}), index).topic == expected
+
+
+def test_a_condition_framed_by_outlook_or_treatment(index: AnswerIndex) -> None:
+    """"What is the outlook for malignant pleural effusion?" asks the outlook (the word's
+    entry says what it is); "What are the treatments for leptomeningeal metastases?" is
+    answered from the word's entry under treatment."""
+    outlook = route(turn_from_message({"text": "What Is the Outlook for Malignant Pleural Effusion?",
+                                       "intent": {"name": "prognosis", "confidence": 0.97},
+                                       "entities": []}, {}), index)
+    assert outlook.topic == "prognosis"
+    treated = route(turn_from_message({"text": "What are the treatments for Leptomeningeal Metastases ?",
+                                       "intent": {"name": "what_is_metastasis", "confidence": 0.6},
+                                       "entities": []}, {}), index)
+    assert treated.topic == "treatment" and "carcinomatosis" in (treated.answer_id or "")
+
+
+def test_a_crisis_guess_the_safety_layer_did_not_confirm_takes_the_next_guess(
+        index: AnswerIndex) -> None:
+    """The classifier's "crisis" on a calm story ("I feel so guilty. Was it my smoking?")
+    is not a crisis when the safety layer reads none: the next guess answers."""
+    text = "my family keep hinting i brought this on myself and i feel so guilty. how do i cope?"
+    reply = route(turn(text, "crisis", 0.35,
+                       ranking=(("crisis", 0.35), ("support", 0.19), ("contagious", 0.16))), index)
+    assert reply.topic == "support"
+
