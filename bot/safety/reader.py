@@ -220,21 +220,25 @@ class Reader(Clauses):
     def not_a_person(self, start: int) -> bool:
         """The nearest subject before the phrase, in its clause, is an animal ("my dog had
         a seizure") or, in a sentence about a film or show, a stranger ("watched a film
-        where the guy coughs up blood"). A person word or a clause break first means a
-        real person ("the dog jumped on me and I can't feel my legs")."""
+        where the guy coughs up blood", "... where the woman had brain mets and had a
+        seizure"). A person word or a clause break first means a real person ("the dog
+        jumped on me and I can't feel my legs"); past an "and", an animal no longer decides
+        ("my dog died and chest pain started")."""
         w = self.w
+        crossed = False
         for i in range(start - 1, self.lo(start) - 1, -1):
             word = self.norms[i]
             if word in w["ANIMALS"]:
-                return True
+                return not crossed
             if word in w["STRANGERS"]:
                 return self.fiction(start)
             if word in ("she", "he", "it", "her", "his", "its"):
                 # "Our dog has bone cancer and she can't ...", "a woman ... had her face swell"
-                return self.animal_subject(i) or (self.fiction(start) and self.stranger_before(i))
-            if word in w["PERSONAL"] | w["SELF_REF"] | w["OTHER_REF"] | w["CLAUSE_BREAK"] | \
-                    w["NEW_CLAUSE"]:
+                return (not crossed and self.animal_subject(i)) or (
+                    self.fiction(start) and self.stranger_before(i))
+            if word in w["PERSONAL"] | w["SELF_REF"] | w["OTHER_REF"] | w["CLAUSE_BREAK"]:
                 return False
+            crossed = crossed or word in w["NEW_CLAUSE"]
         return False
 
     def fiction(self, start: int) -> bool:
@@ -255,7 +259,7 @@ class Reader(Clauses):
         before the pronoun at `pronoun`, so the pronoun is the animal."""
         w = self.w
         first = self.sent_start[pronoun]
-        while first < pronoun and self.norms[first] in w["POSSESSIVE"] | {"the", "a", "our"}:
+        while first < pronoun and self.norms[first] in w["POSSESSIVE"] | {"the", "a"}:
             first += 1
         return self.norms[first] in w["ANIMALS"] and not any(
             word in w["FAMILY"] | w["SELF_REF"] | w["STRANGERS"]
@@ -284,7 +288,8 @@ class Reader(Clauses):
         """`hit` (a ruled_out phrase: "the scan showed no clot") vetoes `other` in the same
         sentence, unless that sentence says it is happening again now. A `whole_message`
         rule ("my doctor checked my heart and said it's anxiety") reaches the other
-        sentences too, unless the vetoed phrase's own sentence says it is now or ongoing."""
+        sentences too, unless the vetoed phrase's own sentence says it is now or ongoing. A
+        `holds_now` veto is a fact of now ("I'm passing wind") and holds even then."""
         if self.sent_start[hit.start] != self.sent_start[other.start] and not (
                 hit.rule.whole_message and self._settled(other.start)):
             return False
