@@ -30,17 +30,15 @@ from bot.vocabulary import (
     terms_in,
 )
 
-#: Words that make a question about spread (or advanced cancer), not about a first cancer.
+#: Words that ask about spread itself ("is the lump near my scar the cancer spreading?")...
+_SPREAD_VERBS = (r"spread\w*|spred\w*|gone to|moved to|travel\w*|come back|came back|"
+                 r"coming back|recur\w*|relapse\w*|return\w*|elsewhere|somewhere else")
+_SPREAD_ASKED = re.compile(rf"\b({_SPREAD_VERBS})\b")
+#: ...and, with the words that only say which cancer it is ("chemo for my secondary breast
+#: cancer"), the words that make a question about spread or advanced cancer at all.
 _SPREAD_WORDS = re.compile(
-    r"\b(spread\w*|spred\w*|metasta\w*|mets|secondar\w*|advanced|stage (?:4|iv|four)|"
-    r"gone to|moved to|travel\w*|come back|came back|coming back|recur\w*|relapse\w*|"
-    r"return\w*|elsewhere|somewhere else|other parts?|another part|rest of the body|"
-    r"other organs?|terminal|incurable)\b")
-#: Words that ask about spread itself ("is the lump near my scar the cancer spreading?"),
-#: not words that only say which cancer is treated ("chemo for my secondary breast cancer").
-_SPREAD_ASKED = re.compile(
-    r"\b(spread\w*|spred\w*|gone to|moved to|travel\w*|come back|came back|coming back|"
-    r"recur\w*|relapse\w*|return\w*|elsewhere|somewhere else)\b")
+    rf"\b({_SPREAD_VERBS}|metasta\w*|mets|secondar\w*|advanced|stage (?:4|iv|four)|"
+    r"other parts?|another part|rest of the body|other organs?|terminal|incurable)\b")
 #: "What causes X cancer", "how do you get X cancer", "is X cancer inherited": the cause of
 #: a first cancer.
 _CAUSE_OF_CANCER = re.compile(

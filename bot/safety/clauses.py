@@ -275,9 +275,12 @@ class Clauses:
         "not peed since": a negation counts only right before "since")."""
         before = self.norms[i - 1] if i > 0 else ""
         if self.norms[i] == "since":
-            return before in self.w["NEG"] or any(
-                word in self.w["FINE_SINCE"] for word in self.norms[max(0, i - 3):i])
+            return before in self.w["NEG"] or self._fine_before(i)
         return self.norms[i] == "now" and before in self.w["OVER_NOW"]
+
+    def _fine_before(self, i: int) -> bool:
+        """A word of being well (FINE_SINCE) up to three words before token `i`."""
+        return any(word in self.w["FINE_SINCE"] for word in self.norms[max(0, i - 3):i])
 
     def fine_since(self, start: int) -> bool:
         """ "... it was a heart attack, I had a stent and I've been fine since": the phrase's
@@ -287,7 +290,8 @@ class Clauses:
         last = self.sent_end[start]
         following = self.sent_end[last + 1] if last + 1 < self.n else last
         return (not self.now(start) and any(
-            self.norms[i] == "since" and self.says_over(i) and self.norms[i - 1] not in self.w["NEG"]
+            self.norms[i] == "since" and self._fine_before(i)
+            and self.norms[i - 1] not in self.w["NEG"]  # "none since" is read by past()
             for i in range(self.sent_start[start], following + 1)))
 
     def _settled(self, start: int, own: Tuple[int, int] = (0, 0)) -> bool:
