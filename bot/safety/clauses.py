@@ -212,8 +212,10 @@ class Clauses:
         if any(x in w["STILL_BAD"] and not (x == "back" and later[i + 1:i + 2] == ["to"])
                for i, x in enumerate(later)):
             return False
+        well = any(x in w["RESOLVED_NOW"] | w["FINE_SINCE"] and (i == 0 or later[i - 1] not in w["NEG"])
+                   for i, x in enumerate(later))  # "home and well", "all clear now"
         return any(NORMAL_TEMP.match(x) for x in later) or "normal" in words or (
-            bool(words & w["RESOLVED_NOW"]) and "home" in words)
+            well and "home" in words)
 
     def past(self, start: int, end: int, explicit: bool = False) -> bool:
         """The clause places the phrase in the past ("years ago"), and nothing says it is back.
@@ -243,6 +245,11 @@ class Clauses:
                 if self.norms[i] == "last" and i + 3 < self.n and (  # "last time I checked"
                         self.norms[i + 3] in w["CHECK_VERBS"] or self.norms[i + 2] in w["CHECK_VERBS"]):
                     continue
+                if self.norms[i] == "last" and i > 1 and self.norms[i - 1] == "the" and \
+                        self.norms[i - 2] in w["WAS_WERE"]:
+                    continue  # "hugged me like it was the last time": not a time past
+                if self.norms[i] == "the" and i > 0 and self.norms[i - 1] in w["UP_TO_NOW"]:
+                    continue  # "for the past couple of days": up to now
                 return True
             if self.norms[i] == "when" and i + 2 <= hi and self.norms[i + 1] in w["PERSONAL"] \
                     and self.norms[i + 2] in w["WAS_WERE"]:
@@ -276,7 +283,8 @@ class Clauses:
         before = self.norms[i - 1] if i > 0 else ""
         if self.norms[i] == "since":
             return before in self.w["NEG"] or self._fine_before(i)
-        return self.norms[i] == "now" and before in self.w["OVER_NOW"]
+        earlier = self.norms[i - 2] if i > 1 else ""
+        return self.norms[i] == "now" and before in self.w["OVER_NOW"] and earlier not in self.w["NEG"]
 
     def _fine_before(self, i: int) -> bool:
         """A word of being well (FINE_SINCE) up to three words before token `i`."""

@@ -9,10 +9,14 @@ past, now) are in clauses.py.
 
 from __future__ import annotations
 
+import re
 from typing import Optional
 
 from bot.safety.clauses import FEVER, Clauses, Hit
-from bot.safety.patterns import NORMAL_TEMP
+from bot.safety.patterns import NORMAL_TEMP, TEMP_LOW_RE
+
+#: A reading just under a fever (37.5 to 37.9 C): not a normal one for a soft sign.
+LOW_TEMP = re.compile(TEMP_LOW_RE)
 
 __all__ = ["Hit", "Reader"]
 
@@ -143,7 +147,7 @@ class Reader(Clauses):
         """ "shivering after my shower, temp is 36.5": the sentence gives a normal reading
         and no fever reading, so a soft sign of fever in it is not one."""
         words = self.norms[self.lo(start):self.hi(start) + 1]
-        return (any(NORMAL_TEMP.match(word) for word in words)
+        return (any(NORMAL_TEMP.match(word) and not LOW_TEMP.match(word) for word in words)
                 and not any(FEVER.match(word) for word in words))
 
     def mild(self, start: int) -> bool:
@@ -238,8 +242,14 @@ class Reader(Clauses):
                     self.fiction(start) and self.stranger_before(i))
             if word in w["PERSONAL"] | w["SELF_REF"] | w["OTHER_REF"] | w["CLAUSE_BREAK"]:
                 return False
-            crossed = crossed or word in w["NEW_CLAUSE"]
+            # "my dog has cancer and collapsed": a verb right after "and" keeps the subject.
+            crossed = crossed or (word in w["NEW_CLAUSE"] and not self._verb_at(i + 1))
         return False
+
+    def _verb_at(self, i: int) -> bool:
+        """A past or running verb ("collapsed", "had", "keeps") opens the words at `i`."""
+        word = self.norms[i] if i < self.n else ""
+        return word.endswith("ed") or word in self.w["CARRIED_VERBS"]
 
     def fiction(self, start: int) -> bool:
         """The sentence is about a film, a show or a book."""
