@@ -19,7 +19,7 @@ from bot import safety
 from bot.content.lookup import AnswerIndex
 from bot.context import Turn, asks_what_it_is, library_style, term_asked_about, term_in_subject
 from bot.messages import ENGLISH_ONLY
-from bot.nlp.sentences import focus
+from bot.nlp.sentences import asks_something, focus
 from bot.replies import Reply, choice_buttons, follow_up_buttons, from_answer
 from bot.scope import NO_TOPIC, about_a_first_cancer, about_another_illness, asks_for_a_choice, names_spread
 from bot.text import looks_non_english
@@ -64,7 +64,7 @@ def route(turn: Turn, index: AnswerIndex) -> Reply:
     reply = guarded_reply(turn, index)
     if reply is not None:
         return reply
-    intent = one_place(turn, named_aspect(turn, in_context(turn)))
+    intent = not_small_talk(turn, one_place(turn, named_aspect(turn, in_context(turn))))
     if intent == "crisis":  # the safety layer read no crisis: the classifier's next guess
         intent = next(iter(answerable_guesses(turn, intent)), None)
     if (intent == "follow_up" and not (turn.sites or turn.cancer_types or turn.terms)
@@ -249,6 +249,24 @@ def one_place(turn: Turn, intent: Optional[str]) -> Optional[str]:
         return intent
     others = answerable_guesses(turn, intent)
     return others[0] if others else intent
+
+
+#: A message longer than this that asks something is a question, whatever its greeting or
+#: sign-off: "Dear Sir or Madam, I wish to ask whether ... can be cured. With thanks" read
+#: as thanks 0.91 (question set 22).
+SMALLTALK_MAX_WORDS = 12
+#: The classifier's next guess must be at least this likely to be answered instead; below
+#: it the assistant asks (the classifier's own fallback threshold, config.yml).
+NEXT_GUESS_MIN = 0.3
+
+
+def not_small_talk(turn: Turn, intent: Optional[str]) -> Optional[str]:
+    """The next answerable guess (or None: ask) for small talk that is really a question."""
+    if (intent not in SMALLTALK_KEYS or len(turn.text.split()) <= SMALLTALK_MAX_WORDS
+            or not asks_something(turn.text)):
+        return intent
+    return next((name for name, p in turn.ranking if name in answerable_guesses(turn, intent)
+                 and p >= NEXT_GUESS_MIN), None)
 
 
 def answerable_guesses(turn: Turn, intent: Optional[str]) -> List[str]:

@@ -26,6 +26,7 @@ from bot.vocabulary import (
     frame_topic,
     names_other_illness,
     normalise,
+    other_illness_spreads,
     phrase_regex,
     terms_in,
 )
@@ -34,6 +35,10 @@ from bot.vocabulary import (
 _SPREAD_VERBS = (r"spread\w*|spred\w*|gone to|moved to|travel\w*|come back|came back|"
                  r"coming back|recur\w*|relapse\w*|return\w*|elsewhere|somewhere else")
 _SPREAD_ASKED = re.compile(rf"\b({_SPREAD_VERBS})\b")
+#: ...but not where a spread verb only says which cancer it is ("FOLFOX for bowel cancer
+#: that's spread to my liver"): a relative clause after the cancer's name.
+_SPREAD_DESCRIBED = re.compile(
+    rf"\b(cancer|tumou?r|disease)\s+(that|which)(\s+has|\s+had|\s+is|\s*'?s)?\s+({_SPREAD_VERBS})")
 #: ...and, with the words that only say which cancer it is ("chemo for my secondary breast
 #: cancer"), the words that make a question about spread or advanced cancer at all.
 _SPREAD_WORDS = re.compile(
@@ -95,7 +100,8 @@ _DECISION = re.compile(
 #: "Early prostate cancer", "stage 2 bowel cancer", "localised kidney cancer": a first
 #: cancer said to be at an early stage.
 _EARLY_CANCER = re.compile(
-    r"\b(?:early|early[- ]stage|locali[sz]ed|stage (?:0|1|2|i|ii|one|two)|non[- ]?metastatic)"
+    r"\b(?:early|early[- ]stage|locali[sz]ed|stage (?:0|1|2|i|ii|one|two)|non[- ]?metastatic|"
+    r"non[- ]?muscle[- ]invasive|superficial|in situ)"
     r"\s+(?:\w+\s+){0,2}(?:cancer|carcinoma|tumou?r)s?\b")
 
 
@@ -138,7 +144,7 @@ def asks_about_after_effects(text: str) -> bool:
         return False
     if all(_SIDE_EFFECTS_IN_GENERAL.fullmatch(word) for word in named):
         return not names_spread(low)
-    return not _SPREAD_ASKED.search(_SPREAD_DENIED.sub(" ", low))
+    return not _SPREAD_ASKED.search(_SPREAD_DESCRIBED.sub(" ", _SPREAD_DENIED.sub(" ", low)))
 
 
 def frames_a_first_cancer(text: str) -> bool:
@@ -160,6 +166,8 @@ def about_another_illness(turn: Turn) -> bool:
     and now has shingles. Is shingles contagious?")."""
     if names_other_illness(turn.text) and not (turn.sites or turn.cancer_types or turn.terms):
         return True
+    if other_illness_spreads(last_question(turn.text)):
+        return True  # "Can endometriosis spread to other organs like cancer does?"
     question = last_question(turn.text)
     return (question != turn.text and names_other_illness(question) and not entities.read(question)
             and not names_spread(question) and not terms_in(question))

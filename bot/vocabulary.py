@@ -252,6 +252,16 @@ def names_other_illness(text: str) -> bool:
     return bool(_NON_CANCER.search(normalise(text)))
 
 
+_OTHER_SPREADS = re.compile(_NON_CANCER.pattern + r"\s+(?:(?!cancer|tumou?r|mets|metasta|it\b|the\b)\w+\s+){0,2}?"
+                            r"(?:spread\w*|go(?:es)? everywhere)\b")
+
+
+def other_illness_spreads(text: str) -> bool:
+    """True when the spread asked about is another illness's: "can endometriosis spread to
+    other organs like cancer does?" (whatever cancer or place the story names)."""
+    return bool(_OTHER_SPREADS.search(normalise(text)))
+
+
 #: Words quoted from a letter or report (data/vocabulary.yml): (topic, words) groups in order.
 REPORT_WORDS: List[Tuple[str, "re.Pattern[str]"]] = [
     (group["topic"], phrase_regex(group["words"])) for group in _WORDS["report_words"]]

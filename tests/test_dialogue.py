@@ -274,6 +274,9 @@ def test_the_early_signs_of_a_first_cancer_are_out_of_scope(index: AnswerIndex) 
      "out_of_scope"),
     ("could the lumps near my mastectomy scar be the breast cancer spreading to the skin?",
      "symptoms", "symptoms"),
+    ("does chemo make your hair fall out? i start next week for breast cancer that's spread to "
+     "my liver", "treatment", "out_of_scope"),
+    ("will my hair fall out and has the breast cancer spread?", "treatment", "treatment"),
 ])
 def test_the_after_effects_of_treating_a_first_cancer_are_out_of_scope(
         index: AnswerIndex, text: str, intent: str, expected: str) -> None:
@@ -406,6 +409,14 @@ def test_a_short_search_names_its_topic_over_a_medical_word(index: AnswerIndex) 
      "out_of_scope"),
     ("who do i speak to about a duplicate invoice for mum's pet scan", "diagnosis", None,
      "out_of_scope"),
+    ("how do i rebook my scan appointment for next week", "when_to_see_doctor", None,
+     "out_of_scope"),
+    ("is there parking at the cancer centre? dad has radiotherapy every day", "personal_advice",
+     None, "out_of_scope"),
+    ("Can endometriosis spread to other organs like cancer does? I've got some on my bowel.",
+     "common_sites", "colorectal", "out_of_scope"),
+    ("does diabetes make bowel cancer spread faster?", "risk_factors", "colorectal",
+     "risk_factors"),
     ("What are the stages of Metastasis ?", "staging", None, "steps_of_metastasis"),
     ("What causes Metastatic Recurrence ?", "how_cancer_spreads", None, "recurrence"),
 ])
@@ -441,3 +452,15 @@ def test_a_crisis_guess_the_safety_layer_did_not_confirm_takes_the_next_guess(
                        ranking=(("crisis", 0.35), ("support", 0.19), ("contagious", 0.16))), index)
     assert reply.topic == "support"
 
+
+
+def test_a_long_question_read_as_small_talk_takes_the_next_guess(index: AnswerIndex) -> None:
+    """A letter that ends "With thanks" is a question, not thanks: the next guess answers if
+    it is likely enough, else the assistant asks. A short "thanks" stays small talk."""
+    text = ("Dear Sir, I would like to ask whether secondary liver cancer can ever be cured. "
+            "With thanks, Jo")
+    ranking = (("thanks", 0.8), ("prognosis", 0.15), ("out_of_scope", 0.05))
+    assert route(turn(text, "thanks", 0.8, ranking=ranking), index).topic == "clarify"
+    ranking = (("thanks", 0.6), ("prognosis", 0.35), ("out_of_scope", 0.05))
+    assert route(turn(text, "thanks", 0.6, ranking=ranking), index).topic == "prognosis"
+    assert route(turn("thanks so much", "thanks", 0.9), index).topic is None

@@ -51,3 +51,15 @@ def test_a_web_forms_field_labels_start_sentences() -> None:
         "(withheld)", "spread", "what is it?"]
     # A word followed by a colon inside a sentence is not a label.
     assert sentences.split("My question: is it curable?") == ["My question: is it curable?"]
+
+
+def test_a_letters_greeting_and_signed_closing_leave_the_question() -> None:
+    """ "Dear Sir or Madam, I wish to ask whether ..." asks; "With thanks, A. Name (aged 80)"
+    is a closing line, not the question."""
+    letter = ("Dear Sir or Madam, I wish to ask whether spread to the liver from the bowel can "
+              "be cured. A friend says her uncle was cured after surgery and I wondered if this is "
+              "so. With thanks, Edna Brown (aged 80)")
+    assert sentences.focus(letter).startswith("Dear Sir or Madam, I wish to ask whether")
+    assert sentences.without_closing(["Is it curable?", "Kind regards, Tom (son)"]) == ["Is it curable?"]
+    assert sentences.asks_something("Hello, I wondered what the outlook is for bone spread")
+    assert not sentences.asks_something("Hello. My dad has bone mets. Thanks for listening")

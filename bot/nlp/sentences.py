@@ -36,8 +36,14 @@ _ASKS = re.compile(
     r"^\W*(and |but |so |also |please )?(what|whats|how|why|when|where|which|who|can|could|"
     r"does|do|did|is|are|will|would|should|has|have|any|tell me|explain|i wonder|"
     r"i('d| would) like to know|i want to know|i need to know|"
-    r"i('d| would| should) be (very |most )?grateful|please (explain|tell|outline|help|describe))\b",
+    r"i('d| would| should) be (very |most )?grateful|please (explain|tell|outline|help|describe)|"
+    r"i wish to (ask|know|enquire|inquire)|i (was )?wonder(ed|ing)?|i would like to ask)\b",
     re.IGNORECASE)
+#: A letter's or a chat's greeting at the start of a sentence ("Dear Sir or Madam, ...",
+#: "Hello, ...", "Good afternoon."): not part of the question.
+_GREETING = re.compile(
+    r"^\W*(dear [^,.!?]{1,40}|hello|hi|hey|hiya|good (morning|afternoon|evening)|greetings)"
+    r"( there| all| everyone)?\s*[,.!:-]+\s*", re.IGNORECASE)
 #: A letter's formal closing, and friendlier ones.
 _LETTER = (r"yours (faithfully|sincerely|truly)|(kind |best |warm )?regards|sincerely|"
            r"with (many |best )?thanks")
@@ -47,7 +53,8 @@ _FRIENDLY = (r"many thanks|thanks?( you)?( so much| very much| in advance)?|best
 
 def _closing(words: str) -> Pattern[str]:
     """A line that is one of `words`, maybe followed by a short name."""
-    return re.compile(rf"^\W*({words})\W*(\w+\W*){{0,{_NAME_WORDS}}}$", re.IGNORECASE)
+    return re.compile(rf"^\W*({words})\W*(\w+\W*){{0,{_NAME_WORDS}}}(\([^)]*\)\W*)?$",
+                      re.IGNORECASE)
 
 
 #: Dropped before the safety net reads a message: only a letter's closing, since "thank
@@ -79,7 +86,12 @@ def without_closing(sentences: List[str], closing: Pattern[str] = SIGN_OFF) -> L
 
 
 def _asks(sentence: str) -> bool:
-    return sentence.rstrip().endswith("?") or bool(_ASKS.match(sentence))
+    return sentence.rstrip().endswith("?") or bool(_ASKS.match(_GREETING.sub("", sentence)))
+
+
+def asks_something(text: str) -> bool:
+    """Some sentence of `text` asks something (a question mark, or "what", "I wondered")."""
+    return any(_asks(s) for s in split(text))
 
 
 def last_question(text: str) -> str:

@@ -306,7 +306,9 @@ class Clauses:
         """The clause at `start` says nothing of now or of going on ("again", "still"),
         outside the span `own` (the veto's own words: "still passing wind"). A word of time
         in the veto's own clause dates the check ("ruled out by cardio yesterday"); a time
-        just past ("an ambulance last night for chest pain, ... it was reflux") is over."""
+        just past ("an ambulance last night for chest pain, ... it was reflux") is over, and so
+        is one dated today in the veto's own clause ("collapsed today and I did CPR until the
+        ambulance came"); "still" or "again" there is not."""
         lo, hi = self.lo(start), self.hi(start)
         skip = (0, 0)
         if own != (0, 0):
@@ -315,4 +317,5 @@ class Clauses:
         return not self.now(start, skip, recent=False) and not any(
             self.norms[i] in self.w["ONGOING"] and not self.says_over(i)
             for i in range(lo, hi + 1)
-            if not own[0] <= i < own[1])
+            if not own[0] <= i < own[1]
+            and not (skip[0] <= i < skip[1] and self.norms[i] in self.w["DAY_WORDS"]))

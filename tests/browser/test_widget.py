@@ -556,12 +556,17 @@ def test_a_message_queued_offline_is_sent_after_a_reload(chat, page, context, se
     # Routing does not cover WebSockets: record any, so a failure below says how it got through.
     sockets: list[str] = []
     page.on("websocket", lambda ws: sockets.append(ws.url))
+    # And any request to Rasa that got an answer (none should while it is blocked).
+    answered: list[str] = []
+    page.on("requestfinished", lambda r: answered.append(r.url) if f":{rasa_port}/" in r.url else None)
     chat.goto()
     expect(chat.panel).to_be_visible()  # it was open, so it reopens
     try:
         expect(chat.user_turns.last).to_contain_text("Waiting to send")
     except AssertionError as error:
-        raise AssertionError(f"{error}\nWebSockets opened after the reload: {sockets}") from error
+        raise AssertionError(
+            f"{error}\nWebSockets opened after the reload: {sockets}\nAnswered requests: {answered}"
+        ) from error
     expect(chat.status).to_contain_text("Can't reach the assistant right now")
     assert saved_turns(page)[-1]["queued"] is True
     assert not sockets, sockets

@@ -385,7 +385,8 @@ function createWidget(cfg) {
   let slowStart = false; // connecting for more than 2 s
   let failures = 0; // failed connection attempts since the last success
 
-  const isOnline = () => confirmed && socket && socket.connected && navigator.onLine !== false;
+  let leaving = false; // the page is being unloaded: nothing more may be sent from it
+  const isOnline = () => !leaving && confirmed && socket && socket.connected && navigator.onLine !== false;
 
   function updateStatus() {
     let text = "";
@@ -628,6 +629,18 @@ function createWidget(cfg) {
     input.focus();
   }
 
+  // A page on its way out must not send what is queued: the reply could never be shown
+  // here, and the next page sends it itself (as queued). Back from the back-forward cache,
+  // it connects again.
+  window.addEventListener("pagehide", () => {
+    leaving = true;
+    if (socket) socket.disconnect();
+  });
+  window.addEventListener("pageshow", (event) => {
+    if (!event.persisted) return;
+    leaving = false;
+    if (socket) socket.connect();
+  });
   window.addEventListener("offline", updateStatus);
   window.addEventListener("online", () => {
     if (socket && !socket.connected) socket.connect();
