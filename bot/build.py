@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Iterable, List
@@ -33,12 +34,28 @@ LOGS = VAR / "logs"
 TRAINING_DATA = [DATA / "nlu", DATA / "rules.yml"]
 
 
+#: The project's own code that runs inside `rasa train` (custom components).
+PIPELINE_CODE = [ROOT / "bot" / "nlp" / name for name in (
+    "rasa_components.py", "understanding.py", "embeddings.py", "sentences.py")]
+#: Rasa keeps trained components in a cache keyed by config and data, not by our code: a
+#: changed component would be "restored from cache" as it was. One cache per version of
+#: that code (older ones are removed) keeps data-only retraining fast and code changes real.
+CACHE_ROOT = ROOT / ".rasa"
+
+
 def training_inputs() -> List[Path]:
     """Everything `rasa train` reads: config, domain, NLU and rules."""
-    files = [ROOT / "config.yml", ROOT / "domain.yml", DATA / "rules.yml",
-             ROOT / "bot" / "nlp" / "rasa_components.py", ROOT / "bot" / "nlp" / "understanding.py",
-             ROOT / "bot" / "nlp" / "embeddings.py", ROOT / "bot" / "nlp" / "sentences.py"]
+    files = [ROOT / "config.yml", ROOT / "domain.yml", DATA / "rules.yml", *PIPELINE_CODE]
     return files + sorted((DATA / "nlu").rglob("*.yml"))
+
+
+def cache_directory() -> Path:
+    """Rasa's training cache for the current pipeline code; caches of other versions go."""
+    current = CACHE_ROOT / f"cache-{hash_files(PIPELINE_CODE, pipeline.fingerprint())}"
+    for old in CACHE_ROOT.glob("cache*"):
+        if old != current and old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
+    return current
 
 
 def hash_files(files: Iterable[Path], extra: str = "") -> str:
@@ -95,7 +112,8 @@ def _train() -> Path:
                "domain.yml", "--num-threads", "2", "--data", *map(str, TRAINING_DATA)]
     with log.open("w") as out:
         done = subprocess.run(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
-                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+                              env={**os.environ, "PYTHONPATH": str(ROOT),
+                                   "RASA_CACHE_DIRECTORY": str(cache_directory())})
     if done.returncode != 0:
         raise SystemExit(f"rasa train failed (exit {done.returncode}); see {log}")
     MODEL_FINGERPRINT.write_text(fingerprint + "\n")

@@ -101,3 +101,20 @@ def test_a_changed_input_makes_the_real_model_stale(extra_input: Path,
     monkeypatch.setattr(build, "_train", lambda: calls.append("rasa train") or build.MODEL)
     build.train()
     assert calls == ["rasa train"], "train() did not retrain for a changed input"
+
+
+def test_rasas_cache_follows_the_pipeline_code(monkeypatch: pytest.MonkeyPatch,
+                                                tmp_path: Path) -> None:
+    """Rasa restores trained components from its cache by config and data alone: a change
+    to our components' code must get a cache of its own (and the old one goes)."""
+    monkeypatch.setattr(build, "CACHE_ROOT", tmp_path)
+    stale = tmp_path / "cache"
+    stale.mkdir()
+    first = build.cache_directory()
+    assert first.parent == tmp_path and first.name.startswith("cache-")
+    assert not stale.exists()
+    first.mkdir()
+    assert build.cache_directory() == first and first.exists()  # same code: kept
+    monkeypatch.setattr(build, "hash_files", lambda files, extra="": "changed0123456789")
+    assert build.cache_directory().name == "cache-changed0123456789"
+    assert not first.exists()

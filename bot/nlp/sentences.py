@@ -85,6 +85,23 @@ def without_closing(sentences: List[str], closing: Pattern[str] = SIGN_OFF) -> L
     return sentences
 
 
+#: Words that make an opening question a question about the subject ("Can they operate on
+#: brain mets?"), not a lead-in ("Can I ask you something?").
+_SUBJECT_WORDS = re.compile(
+    r"\b(cancers?|spread\w*|mets|metasta\w*|secondar\w*|stage|tumou?rs?|cur(e|ed|able)|"
+    r"hospice|scans?|biopsy|chemo\w*|radio\w*|lymph|nodes?|primary|outlook|survival)\b",
+    re.IGNORECASE)
+
+
+def _opens_with_the_question(sentence: str) -> bool:
+    """A long message that opens with a full question about the subject ("How can they not
+    know where a cancer started? My husband ... How do you treat something you can't
+    find?"): the opening question is what is asked; what follows is the story and
+    afterthoughts (question sets 22 and 24)."""
+    return (len(sentence.split()) >= SHORT_QUESTION_WORDS and not _REFERS_BACK.match(sentence)
+            and bool(_SUBJECT_WORDS.search(sentence)))
+
+
 def _asks(sentence: str) -> bool:
     return sentence.rstrip().endswith("?") or bool(_ASKS.match(_GREETING.sub("", sentence)))
 
@@ -117,6 +134,8 @@ def focus(text: str) -> str:
         return text
     sentences = without_closing(sentences)
     asking = [i for i, s in enumerate(sentences) if _asks(s)]
+    if asking and asking[0] == 0 and _opens_with_the_question(sentences[0]):
+        return sentences[0]
     at = asking[-1] if asking else len(sentences) - 1
     first = at
     while first - 1 in asking and at - first + 1 < QUESTIONS_IN_A_ROW:
