@@ -205,7 +205,8 @@ class Clauses:
             return False
         later = self.norms[hi + 1:]
         words = set(later)
-        if not words & w["FEVER_TREATED"] or words & w["FEVER_MASKED"]:
+        treated = set(self.norms[end:])  # "had neutropenic sepsis and was in hospital for 5 days"
+        if not treated & w["FEVER_TREATED"] or words & w["FEVER_MASKED"]:
             return False
         if any(FEVER.match(x) for x in later):
             return False
@@ -215,7 +216,7 @@ class Clauses:
         well = any(x in w["RESOLVED_NOW"] | w["FINE_SINCE"] and (i == 0 or later[i - 1] not in w["NEG"])
                    for i, x in enumerate(later))  # "home and well", "all clear now"
         return any(NORMAL_TEMP.match(x) for x in later) or "normal" in words or (
-            well and "home" in words)
+            well and ("home" in words or "now" in words))
 
     def past(self, start: int, end: int, explicit: bool = False) -> bool:
         """The clause places the phrase in the past ("years ago"), and nothing says it is back.
@@ -298,9 +299,17 @@ class Clauses:
         last = self.sent_end[start]
         following = self.sent_end[last + 1] if last + 1 < self.n else last
         return (not self.now(start) and any(
-            self.norms[i] == "since" and self._fine_before(i)
-            and self.norms[i - 1] not in self.w["NEG"]  # "none since" is read by past()
+            self.norms[i] == "since" and (
+                (self._fine_before(i) and self.norms[i - 1] not in self.w["NEG"])
+                or self._none_since(start, i))
             for i in range(self.sent_start[start], following + 1)))
+
+    def _none_since(self, start: int, i: int) -> bool:
+        """ "coughed up a streak of blood last week, the GP checked it, nothing since": "none /
+        nothing since" in a later clause of the phrase's sentence (in the phrase's own clause
+        past() reads it)."""
+        return (self.norms[i - 1] in self.w["NEG"] and self.sent_start[i] == self.sent_start[start]
+                and self.clause_bounds(i, i + 1)[0] > self.clause_bounds(start, start + 1)[1])
 
     def _settled(self, start: int, own: Tuple[int, int] = (0, 0)) -> bool:
         """The clause at `start` says nothing of now or of going on ("again", "still"),
