@@ -265,8 +265,9 @@ def not_small_talk(turn: Turn, intent: Optional[str]) -> Optional[str]:
     if (intent not in SMALLTALK_KEYS or len(turn.text.split()) <= SMALLTALK_MAX_WORDS
             or not asks_something(turn.text)):
         return intent
-    return next((name for name, p in turn.ranking if name in answerable_guesses(turn, intent)
-                 and p >= NEXT_GUESS_MIN), None)
+    answerable = answerable_guesses(turn, intent)
+    return next((name for name, p in turn.ranking if name in answerable and p >= NEXT_GUESS_MIN),
+                None)
 
 
 def answerable_guesses(turn: Turn, intent: Optional[str]) -> List[str]:

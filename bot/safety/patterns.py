@@ -30,6 +30,7 @@ NORMAL_TEMP = re.compile(r"^(3[5-7]([.,]\d{1,2})?|9[5-9]([.,]\d)?)(c|f|째c|째f|�
 #: A reading just under a fever (37.5 to 37.9 C, 99.5 to 100.3 F): with feeling unwell on
 #: treatment it still needs a call.
 TEMP_LOW_RE = r"^(37[.,][5-9]|99[.,][5-9]|100[.,][0-3])(c|f|째c|째f|째)?$"
+LOW_TEMP = re.compile(TEMP_LOW_RE)
 #: A fever reading written with its unit ("101F", "38.5C"): a temperature without the word.
 TEMP_UNIT_RE = r"^((3[89]|4[0-2])([.,]\d{1,2})?|(10[0-6])([.,]\d{1,2})?)(c|f|째c|째f|째)$"
 READINGS = {"#TEMP": TEMP_RE, "#TEMPDEC": TEMP_DEC_RE, "#TEMPLOW": TEMP_LOW_RE,

@@ -9,14 +9,10 @@ past, now) are in clauses.py.
 
 from __future__ import annotations
 
-import re
 from typing import Optional
 
 from bot.safety.clauses import FEVER, Clauses, Hit
-from bot.safety.patterns import NORMAL_TEMP, TEMP_LOW_RE
-
-#: A reading just under a fever (37.5 to 37.9 C): not a normal one for a soft sign.
-LOW_TEMP = re.compile(TEMP_LOW_RE)
+from bot.safety.patterns import LOW_TEMP, NORMAL_TEMP
 
 __all__ = ["Hit", "Reader"]
 
