@@ -166,9 +166,9 @@ def about_another_illness(turn: Turn) -> bool:
     and now has shingles. Is shingles contagious?")."""
     if names_other_illness(turn.text) and not (turn.sites or turn.cancer_types or turn.terms):
         return True
-    if other_illness_spreads(last_question(turn.text)):
-        return True  # "Can endometriosis spread to other organs like cancer does?"
     question = last_question(turn.text)
+    if other_illness_spreads(question):
+        return True  # "Can endometriosis spread to other organs like cancer does?"
     return (question != turn.text and names_other_illness(question) and not entities.read(question)
             and not names_spread(question) and not terms_in(question))
 

@@ -23,7 +23,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 Spec = Dict[str, object]
 
-TEMP_RE = r"^((3[89]|4[0-2])([.,]\d{1,2})?|(10[0-6])([.,]\d{1,2})?)(c|f|°c|°f|°)?$"
+#: A fever's number (38-42 C, 100-106 F) and a temperature's unit.
+_FEVER_NUMBER = r"((3[89]|4[0-2])([.,]\d{1,2})?|(10[0-6])([.,]\d{1,2})?)"
+_UNIT = r"(c|f|°c|°f|°)"
+TEMP_RE = rf"^{_FEVER_NUMBER}{_UNIT}?$"
 TEMP_DEC_RE = r"^(3[89]|4[01])[.,]\d(c|°c|°)?$"
 #: A reading that is not a fever ("a fever of 37.5"), for rules marked `temperature`.
 NORMAL_TEMP = re.compile(r"^(3[5-7]([.,]\d{1,2})?|9[5-9]([.,]\d)?)(c|f|°c|°f|°)?$")
@@ -32,7 +35,7 @@ NORMAL_TEMP = re.compile(r"^(3[5-7]([.,]\d{1,2})?|9[5-9]([.,]\d)?)(c|f|°c|°f|�
 TEMP_LOW_RE = r"^(37[.,][5-9]|99[.,][5-9]|100[.,][0-3])(c|f|°c|°f|°)?$"
 LOW_TEMP = re.compile(TEMP_LOW_RE)
 #: A fever reading written with its unit ("101F", "38.5C"): a temperature without the word.
-TEMP_UNIT_RE = r"^((3[89]|4[0-2])([.,]\d{1,2})?|(10[0-6])([.,]\d{1,2})?)(c|f|°c|°f|°)$"
+TEMP_UNIT_RE = rf"^{_FEVER_NUMBER}{_UNIT}$"
 READINGS = {"#TEMP": TEMP_RE, "#TEMPDEC": TEMP_DEC_RE, "#TEMPLOW": TEMP_LOW_RE,
             "#TEMPU": TEMP_UNIT_RE}
 MAX_GAP = 9
