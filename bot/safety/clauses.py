@@ -283,9 +283,14 @@ class Clauses:
         "not peed since": a negation counts only right before "since")."""
         before = self.norms[i - 1] if i > 0 else ""
         if self.norms[i] == "since":
-            return before in self.w["NEG"] or self._fine_before(i)
+            return self._none_before(i) or self._fine_before(i)
         earlier = self.norms[i - 2] if i > 1 else ""
         return self.norms[i] == "now" and before in self.w["OVER_NOW"] and earlier not in self.w["NEG"]
+
+    def _none_before(self, i: int) -> bool:
+        """ "none since", "no more blood since", "no further bleeding since" before token `i`."""
+        return (i > 0 and self.norms[i - 1] in self.w["NEG"]) or (
+            i > 2 and self.norms[i - 3] in self.w["NEG"] and self.norms[i - 2] in ("more", "further"))
 
     def _fine_before(self, i: int) -> bool:
         """A word of being well (FINE_SINCE) up to three words before token `i`."""
@@ -308,7 +313,7 @@ class Clauses:
         """ "coughed up a streak of blood last week, the GP checked it, nothing since": "none /
         nothing since" in a later clause of the phrase's sentence (in the phrase's own clause
         past() reads it)."""
-        return (self.norms[i - 1] in self.w["NEG"] and self.sent_start[i] == self.sent_start[start]
+        return (self._none_before(i) and self.sent_start[i] == self.sent_start[start]
                 and self.clause_bounds(i, i + 1)[0] > self.clause_bounds(start, start + 1)[1])
 
     def _settled(self, start: int, own: Tuple[int, int] = (0, 0)) -> bool:

@@ -64,10 +64,12 @@ def token_spec(token: str, words: Mapping[str, FrozenSet[str]],
         if not size.isdigit() or not 1 <= int(size) <= MAX_GAP:
             raise ValueError(f"bad gap {token!r} (use ~1 to ~{MAX_GAP}, or ~N, with commas)")
         gap: Spec = {"NORM": {"NOT_IN": gap_exclude}, "IS_SPACE": False, "OP": "?"}
+        # Quote marks may stand in a gap ("he'll 'sort it himself' with his pills"); other
+        # punctuation ends it, except commas in "~N,".
         if commas:
-            gap["TEXT"] = {"REGEX": r"^(,|[\w'].*)$"}
+            gap["TEXT"] = {"REGEX": r"^(,|[\w'].*|[\"‘’“”])$"}
         else:
-            gap["IS_PUNCT"] = False
+            gap["TEXT"] = {"REGEX": r"^(?![.,;:!?…()\[\]{}/\\|*~–—&%#@+=_-]+$)"}
         return [dict(gap) for _ in range(int(size))]
     optional = token.endswith("?") and len(token) > 1
     if optional:
