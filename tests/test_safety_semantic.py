@@ -213,7 +213,7 @@ def _rows(name: str) -> List[Tuple[str, str]]:
                 for r in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)]
 
 
-ROUNDS = [f"redflags_lead{n}.tsv" for n in range(3, 35)]
+ROUNDS = [f"redflags_lead{n}.tsv" for n in range(3, 37)]
 
 
 @functools.lru_cache(maxsize=None)
