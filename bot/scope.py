@@ -81,12 +81,23 @@ _DIAGNOSING = re.compile(r"\bhow (?:to|do (?:you|they|doctors)|is|are|can (?:you
                          r"(?:\w+ ){0,4}?(?:diagnos\w*|detect\w*|test(?:ed)? for)\b")
 
 
+#: "How do I know if a mole is cancer": whether a lump or mole is a (first) cancer, in a
+#: message that names cancer nowhere else (so no cancer the person has had).
+_IS_IT_CANCER = re.compile(
+    r"\b(?:how (?:do|can|would|will|could) (?:i|you|we|they|u) (?:know|tell)|is it|could it be|"
+    r"signs?) (?:if |whether |that )?(?:(?:a|my|this|the|her|his|our|your) )?"
+    r"(?:moles?|lumps?|spots?|freckles?|bumps?|growths?|lesions?|cysts?) "
+    r"(?:is |are |might be |could be )?(?:cancer|cancerous|malignant)\b")
+
+
 def asks_about_finding_a_first_cancer(text: str, names_a_cancer: bool) -> bool:
     """True for the early signs or the diagnosis of a named first cancer, or for screening,
-    with nothing about spread ("what are the warning signs to call about" stays a question about spread)."""
+    or whether a mole or lump is cancer at all, with nothing about spread ("what are the
+    warning signs to call about" stays a question about spread)."""
     low = normalise(text)
     asks = _SCREENING.search(low) or (names_a_cancer and (
-        _EARLY_SIGNS.search(low) or _DIAGNOSING.search(low)))
+        _EARLY_SIGNS.search(low) or _DIAGNOSING.search(low))) or (
+        not names_a_cancer and _IS_IT_CANCER.search(low) and len(re.findall(r"\bcancer", low)) == 1)
     return bool(asks) and not names_spread(low)
 
 
@@ -160,15 +171,21 @@ def asks_cause_of_a_first_cancer(text: str) -> bool:
     return bool(_CAUSE_OF_CANCER.search(low)) and not names_spread(low)
 
 
+_CANCER_WORD = re.compile(r"\b(cancers?|tumou?rs?|mets|metasta\w*|secondar\w*)\b")
+
+
 def about_another_illness(turn: Turn) -> bool:
     """The message names another illness and no cancer, place or medical word of spread
     ("treatment for diabetes"), or its question does ("she finished chemo for breast cancer
-    and now has shingles. Is shingles contagious?")."""
-    if names_other_illness(turn.text) and not (turn.sites or turn.cancer_types or turn.terms):
-        return True
+    and now has shingles. Is shingles contagious?"). Spread named with it is cancer's ("does
+    obesity make cancer spread"), unless the illness is what spreads ("can gout spread")."""
     question = last_question(turn.text)
     if other_illness_spreads(question):
         return True  # "Can endometriosis spread to other organs like cancer does?"
+    cancer_spreads = names_spread(turn.text) and bool(_CANCER_WORD.search(normalise(turn.text)))
+    if names_other_illness(turn.text) and not (turn.sites or turn.cancer_types or turn.terms
+                                               or cancer_spreads):
+        return True
     return (question != turn.text and names_other_illness(question) and not entities.read(question)
             and not names_spread(question) and not terms_in(question))
 

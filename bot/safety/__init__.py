@@ -100,15 +100,20 @@ def _asks_a_topic(intent: Optional[str], confidence: float) -> bool:
 def _second_net(text: str, reading: Reading, intent: Optional[str] = None,
                 confidence: float = 0.0) -> Optional[SafetyFlag]:
     """The net's flag for a message the rules found nothing in. Raises when the net is off
-    or broken, so that assess() falls back to the classifier's opinion."""
+    or broken, so that assess() falls back to the classifier's opinion. A question about a
+    symptom with no person in it is education, unless the net is sure it is a crisis
+    ("looked up how much paracetamol it takes tonight. dont see a way out", round 35)."""
     engine = get_engine()
     net = semantic.get_net(engine.data.conditions)
     if net is None:
         raise LookupError("second net off")
-    if len(text.split()) < NET_MIN_WORDS or is_educational(text):
+    if len(text.split()) < NET_MIN_WORDS:
         return None
     verdict = net.judge(text, denied=bool(reading.denied))
     if verdict.topic is None or verdict.topic in reading.dismissed:
+        return None
+    if is_educational(text) and (verdict.topic == EMERGENCY
+                                 or verdict.probability < CRISIS_OVER_QUESTION):
         return None
     if (verdict.topic == CRISIS and verdict.probability < CRISIS_OVER_QUESTION
             and _asks_a_topic(intent, confidence)):
