@@ -215,7 +215,7 @@ def _rows(name: str) -> List[Tuple[str, str]]:
                 for r in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)]
 
 
-ROUNDS = [f"redflags_lead{n}.tsv" for n in range(3, 37)]
+ROUNDS = [f"redflags_lead{n}.tsv" for n in range(3, 38)]
 
 
 @functools.lru_cache(maxsize=None)

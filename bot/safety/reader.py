@@ -236,6 +236,9 @@ class Reader(Clauses):
                 # "Our dog has bone cancer and she can't ...", "a woman ... had her face swell"
                 return (not crossed and self.animal_subject(i)) or (
                     self.fiction(start) and self.stranger_before(i))
+            if word in w["FAMILY"] and i > 0 and self.norms[i - 1] in ("the", "a", "an"):
+                if self.fiction(start):  # "a film where the mum with cancer took an overdose"
+                    return True
             if word in w["PERSONAL"] | w["SELF_REF"] | w["OTHER_REF"] | w["CLAUSE_BREAK"]:
                 return False
             # "my dog has cancer and collapsed": a verb right after "and" keeps the subject.
@@ -349,8 +352,11 @@ class Reader(Clauses):
                 to_whom.update((i + 1, i + 2))  # "to my wife"
         # "my sister texted me goodbye", "he left us a note": "me" after a verb of messaging
         # is who received it.
+        # "thinking about taking all his tablets myself": whose tablets, not who is at risk.
+        whose = {i for i in range(start, end - 1)
+                 if self.norms[i] in ("his", "her", "their") and self.norms[i + 1] in w["MEANS"]}
         inside = [word for i, word in enumerate(self.norms[start:end], start)
-                  if i not in to_whom and not (
+                  if i not in to_whom and i not in whose and not (
                       word in w["SELF_REF"] and i > 0 and self.norms[i - 1] in w["MESSAGE_VERBS"])]
         if any(word in w["OTHER_REF"] for word in inside):
             return True
@@ -366,5 +372,7 @@ class Reader(Clauses):
             if word in w["OTHER_REF"]:
                 return True
             if word in w["SELF_REF"]:
+                if i > 0 and self.norms[i - 1] in w["MESSAGE_VERBS"]:
+                    continue  # "my mate texted me 'thanks for everything, bye'"
                 return False
         return False

@@ -33,8 +33,10 @@ logger = logging.getLogger(__name__)
 THRESHOLD = 0.7
 THRESHOLD_CRISIS = 0.5
 #: The same, when the rules saw red-flag words and read every one as not happening now
-#: (negated, past, hypothetical): the net must be surer to overrule them.
-THRESHOLD_DENIED = 0.85
+#: (negated, past, hypothetical): the net must be surer to overrule them. 0.85 until round
+#: 37: "I'm not suicidal or anything, I promise. I'm just fed up ..." read 0.85 as crisis;
+#: the real messages the net alone caught over denied words read 0.94 to 0.99.
+THRESHOLD_DENIED = 0.9
 #: The nearest urgent examples that must agree to name a condition, and how sure the net
 #: must be; else UNSPECIFIED (the general urgent opening, which names no danger wrongly).
 AGREE = 3
