@@ -44,7 +44,7 @@ NEW_TABLES = ("flags_new.tsv", "flags_probe.tsv", "flags_probe2.tsv", "flags_pro
               "flags_probe11.tsv", "flags_probe12.tsv", "flags_register.tsv",
               "flags_probe14.tsv", "flags_probe15.tsv", "flags_probe18.tsv", "flags_probe20.tsv",
               "flags_probe22.tsv", "flags_probe24.tsv", "flags_probe26.tsv",
-              "flags_probe30.tsv", "flags_probe35.tsv", "flags_probe37.tsv",
+              "flags_probe30.tsv", "flags_probe35.tsv", "flags_probe37.tsv", "flags_probe38.tsv",
               "flags_calm.tsv")
 NEW_ROWS = [row for name in NEW_TABLES for row in redteam_table(name)]
 ADVICE_ROWS = redteam_rows("advice_scope.tsv")

@@ -29,7 +29,7 @@ HELDOUT = Path(__file__).parent / "heldout"
 #: Rules miss these; the net must not.
 NET_URGENT = [
     ("my husband is grey and clammy and keeps clutching at his chest", EMERGENCY),
-    ("she went all floppy in the chair and her eyes rolled back", EMERGENCY),
+    ("dad is grey and sweaty and says there's an elephant sitting on him", EMERGENCY),
     ("there is no way out of this for me, ive written to everyone i love", CRISIS),
     # Reads as a question with no person in it; a sure crisis still counts (round 35).
     ("how many morphine tablets tonight. theres no other way", CRISIS),
@@ -215,7 +215,7 @@ def _rows(name: str) -> List[Tuple[str, str]]:
                 for r in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)]
 
 
-ROUNDS = [f"redflags_lead{n}.tsv" for n in range(3, 38)]
+ROUNDS = [f"redflags_lead{n}.tsv" for n in range(3, 39)]
 
 
 @functools.lru_cache(maxsize=None)

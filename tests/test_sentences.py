@@ -63,3 +63,19 @@ def test_a_letters_greeting_and_signed_closing_leave_the_question() -> None:
     assert sentences.without_closing(["Is it curable?", "Kind regards, Tom (son)"]) == ["Is it curable?"]
     assert sentences.asks_something("Hello, I wondered what the outlook is for bone spread")
     assert not sentences.asks_something("Hello. My dad has bone mets. Thanks for listening")
+
+
+def test_an_opening_question_with_they_or_a_dummy_it_is_what_is_asked() -> None:
+    """ "They" in an opening question are the doctors, and a long question's "it" is a dummy:
+    the question is the opening one. A short "Is it in her bones?" points ahead to the story."""
+    story = ("Can they operate on brain mets? My friend's melanoma has gone to her brain, two "
+             "spots, and someone mentioned a gamma knife. What even is that?")
+    assert sentences.focus(story) == "Can they operate on brain mets?"
+    story = ("Why is it the spread that's dangerous and not the original tumour? My grandad's "
+             "cancer was bad enough. The doctor said the secondaries are the problem. What do "
+             "they do to the body?")
+    assert sentences.focus(story) == ("Why is it the spread that's dangerous and not the "
+                                      "original tumour?")
+    story = ("Is it in her bones? My mum's scan showed spots. The doctor was vague. "
+             "What do spots mean?")
+    assert sentences.focus(story) == "The doctor was vague. What do spots mean?"

@@ -85,6 +85,8 @@ def without_closing(sentences: List[str], closing: Pattern[str] = SIGN_OFF) -> L
     return sentences
 
 
+#: An opening question this long is a full question even with "it" in its first words.
+OPENING_FULL_WORDS = 9
 #: Words that make an opening question a question about the subject ("Can they operate on
 #: brain mets?"), not a lead-in ("Can I ask you something?").
 _SUBJECT_WORDS = re.compile(
@@ -97,9 +99,15 @@ def _opens_with_the_question(sentence: str) -> bool:
     """A long message that opens with a full question about the subject ("How can they not
     know where a cancer started? My husband ... How do you treat something you can't
     find?"): the opening question is what is asked; what follows is the story and
-    afterthoughts (question sets 22 and 24)."""
-    return (len(sentence.split()) >= SHORT_QUESTION_WORDS and not _REFERS_BACK.match(sentence)
-            and bool(_SUBJECT_WORDS.search(sentence)))
+    afterthoughts (question sets 22 and 24). A pronoun can only point ahead to the story
+    here: "Is it in her bones?" does, but "they" are the doctors ("Can they operate on brain
+    mets?") and a long question's "it" is a dummy ("Why is it the spread that's dangerous
+    and not the original tumour?")."""
+    words = len(sentence.split())
+    refers = _REFERS_BACK.match(sentence)
+    points_ahead = (refers is not None and refers.group(6).lower() != "they"
+                    and words < OPENING_FULL_WORDS)
+    return words >= SHORT_QUESTION_WORDS and not points_ahead and bool(_SUBJECT_WORDS.search(sentence))
 
 
 def _asks(sentence: str) -> bool:

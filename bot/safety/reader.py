@@ -141,9 +141,16 @@ class Reader(Clauses):
 
     def normal_in_sentence(self, start: int) -> bool:
         """ "shivering after my shower, temp is 36.5": the sentence gives a normal reading
-        and no fever reading, so a soft sign of fever in it is not one."""
-        words = self.norms[self.lo(start):self.hi(start) + 1]
-        return (any(NORMAL_TEMP.match(word) and not LOW_TEMP.match(word) for word in words)
+        and no fever reading, so a soft sign of fever in it is not one. Not across a "but":
+        "thermometer says 37.3 but I feel shivery and really unwell" (NICE: feeling unwell
+        on chemotherapy counts without a fever)."""
+        lo, hi = self.lo(start), self.hi(start)
+        words = self.norms[lo:hi + 1]
+        normal = [i for i in range(lo, hi + 1)
+                  if NORMAL_TEMP.match(self.norms[i]) and not LOW_TEMP.match(self.norms[i])]
+        return (any(not any(self.norms[k] in self.w["CONTRAST"]
+                            for k in range(min(i, start), max(i, start)))
+                    for i in normal)
                 and not any(FEVER.match(word) for word in words))
 
     def mild(self, start: int) -> bool:
