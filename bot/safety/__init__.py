@@ -20,6 +20,7 @@ import logging
 import math
 from typing import Optional, Sequence
 
+from bot.nlp import sentences
 from bot.safety import semantic
 from bot.safety.data import Condition, SafetyDataError
 from bot.safety.engine import CRISIS, EMERGENCY, SELF_HARM, UNSPECIFIED, Reading, SafetyFlag, get_engine, safe_read
@@ -101,19 +102,20 @@ def _second_net(text: str, reading: Reading, intent: Optional[str] = None,
                 confidence: float = 0.0) -> Optional[SafetyFlag]:
     """The net's flag for a message the rules found nothing in. Raises when the net is off
     or broken, so that assess() falls back to the classifier's opinion. A question about a
-    symptom with no person in it is education, unless the net is sure it is a crisis
-    ("looked up how much paracetamol it takes tonight. dont see a way out", round 35)."""
+    symptom with no person in it is education, unless it says more than the question and the
+    net is sure it is a crisis ("looked up how much paracetamol it takes tonight. dont see a
+    way out", round 35); a one-sentence question costs no embedding."""
     engine = get_engine()
     net = semantic.get_net(engine.data.conditions)
     if net is None:
         raise LookupError("second net off")
-    if len(text.split()) < NET_MIN_WORDS:
-        return None
+    educational = is_educational(text)
+    if len(text.split()) < NET_MIN_WORDS or (educational and len(sentences.split(text)) < 2):
+        return None  # one plain question: no embedding spent (most turns)
     verdict = net.judge(text, denied=bool(reading.denied))
     if verdict.topic is None or verdict.topic in reading.dismissed:
         return None
-    if is_educational(text) and (verdict.topic == EMERGENCY
-                                 or verdict.probability < CRISIS_OVER_QUESTION):
+    if educational and (verdict.topic == EMERGENCY or verdict.probability < CRISIS_OVER_QUESTION):
         return None
     if (verdict.topic == CRISIS and verdict.probability < CRISIS_OVER_QUESTION
             and _asks_a_topic(intent, confidence)):
