@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import uuid
+from pathlib import Path
 from typing import Dict, List
 
 import pytest
@@ -77,3 +78,20 @@ def test_heldout_conversations_are_above_the_floors(server) -> None:
     figures = _figures(line)
     assert all(figures.get(k, 0) >= floor for k, floor in CONVERSATION_FLOORS.items()), (
         line, misses)
+
+
+def test_the_shared_dev_questions_and_conversations_are_not_training_data() -> None:
+    """The shared dev set scores the assistant; a dev question or conversation turn copied
+    into data/ (a helper's batch once held "what are bone mets") would make it a test of
+    memory. Needs ../shared beside the project, as on the team's machines."""
+    shared = Path(__file__).resolve().parents[2] / "shared" / "eval"
+    if not shared.is_dir():
+        pytest.skip("../shared/eval is not beside this checkout")
+    trained = training_texts()
+    with (shared / "dev_questions.tsv").open(newline="", encoding="utf-8") as f:
+        asked = [r["question"] for r in csv.DictReader(f, delimiter="\t")]
+    with (shared / "dev_conversations.tsv").open(newline="", encoding="utf-8") as f:
+        asked += [r["message"] for r in csv.DictReader(f, delimiter="\t") if r.get("message")]
+    assert len(asked) > 100
+    # "hello" and "thank you" are everyone's words; the hook in ../shared checks the same way.
+    assert [q for q in asked if len(q) > 15 and _norm(q) in trained] == []
