@@ -66,7 +66,7 @@ SIGN_OFF = _closing(f"{_LETTER}|{_FRIENDLY}")
 #: this time?") keeps the sentence before it, where the thing it means is named.
 _REFERS_BACK = re.compile(
     r"^\W*(and |but |so |also )?((is|does|did|was|will|can|could|would|has|have|should) |"
-    r"(how|where|why|what|when) (\w+ )?)(it|this|that|they|these|those)\b", re.IGNORECASE)
+    r"(how|where|why|what|when) (\w+ )?)(?P<pronoun>it|this|that|they|these|those)\b", re.IGNORECASE)
 
 
 def split(text: str) -> List[str]:
@@ -105,7 +105,7 @@ def _opens_with_the_question(sentence: str) -> bool:
     and not the original tumour?")."""
     words = len(sentence.split())
     refers = _REFERS_BACK.match(sentence)
-    points_ahead = (refers is not None and refers.group(6).lower() != "they"
+    points_ahead = (refers is not None and refers.group("pronoun").lower() != "they"
                     and words < OPENING_FULL_WORDS)
     return words >= SHORT_QUESTION_WORDS and not points_ahead and bool(_SUBJECT_WORDS.search(sentence))
 

@@ -243,9 +243,9 @@ class Reader(Clauses):
                 # "Our dog has bone cancer and she can't ...", "a woman ... had her face swell"
                 return (not crossed and self.animal_subject(i)) or (
                     self.fiction(start) and self.stranger_before(i))
-            if word in w["FAMILY"] and i > 0 and self.norms[i - 1] in ("the", "a", "an"):
-                if self.fiction(start):  # "a film where the mum with cancer took an overdose"
-                    return True
+            if (word in w["FAMILY"] and i > 0 and self.norms[i - 1] in ("the", "a", "an")
+                    and self.fiction(start)):  # "a film where the mum with cancer took an overdose"
+                return True
             if word in w["PERSONAL"] | w["SELF_REF"] | w["OTHER_REF"] | w["CLAUSE_BREAK"]:
                 return False
             # "my dog has cancer and collapsed": a verb right after "and" keeps the subject.
